@@ -1,0 +1,54 @@
+// A plain Engine.IO server, as Node's `engine.io` package gives: every
+// message, text or binary, is echoed back. Serves /engine.io/ by default.
+//
+// Test hooks (used by tests/e2e): a text message "close-me" makes the server
+// close the session; a handshake with "deny=1" in its query is refused by the
+// allow_request hook.
+
+#include <cstdio>
+#include <iostream>
+
+#include "app/engine_flags.hpp"
+#include "app/run.hpp"
+#include "engine/server.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Engine.IO v4 echo server"};
+  app::ServerFlags flags;
+  flags.http.port = 3001;
+  add_server_flags(cli, flags);
+  try {
+    cli.parse(argc, argv);
+    app::finish_server_flags(flags);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+  flags.engine.allow_request = [](const net::HttpRequest& req) -> std::optional<std::string> {
+    if (req.query().find("deny=1") != std::string_view::npos) return "Denied by allow_request";
+    return std::nullopt;
+  };
+
+  net::ShardPool shards(flags.threads ? flags.threads : net::default_shard_count());
+  net::HttpServer http(shards, flags.http);
+  engine::Server server(shards, flags.engine);
+  server.attach(http);
+  server.on_connection([](std::shared_ptr<engine::Session> session) {
+    engine::Session* raw = session.get();  // handlers run on the session's shard while it lives
+    session->on_message([raw](std::string&& data, bool binary) {
+      if (!binary && data == "close-me") return raw->close("forced close");
+      raw->send(std::move(data), binary);
+    });
+  });
+  try {
+    http.listen();
+  } catch (const std::exception& e) {
+    std::cerr << "engine-echo: cannot listen on " << flags.http.host << ":" << flags.http.port << ": " << e.what()
+              << "\n";
+    return 1;
+  }
+  std::printf("engine-echo listening on %s:%u%s with %zu shard(s)\n", flags.http.host.c_str(), http.bound_port(),
+              flags.engine.path.c_str(), shards.size());
+  std::fflush(stdout);
+  app::run_until_signal(shards, http, server);
+  return 0;
+}

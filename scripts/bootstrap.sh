@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of Switchboard on Debian 12.
+# Idempotent: when everything is present it only checks and returns in seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages. Boost 1.81 only: libboost-dev (1.74) conflicts with it.
+packages=(
+  build-essential g++ cmake ninja-build ccache pkg-config git
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev libspdlog-dev libfmt-dev libcli11-dev
+  libgtest-dev googletest
+  curl
+)
+# Node.js 18+ runs the e2e tests; a machine may already have a Node.js that
+# bundles npm (so Debian's npm package would conflict): install only what is absent.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# npm test dependencies, pinned by tests/e2e/package-lock.json.
+if [ -f tests/e2e/package.json ]; then
+  lock=tests/e2e/package-lock.json
+  stamp=tests/e2e/node_modules/.bootstrap-stamp
+  if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ]; then
+    echo "bootstrap: installing npm test dependencies"
+    (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+    touch "$stamp"
+  fi
+fi
+echo "bootstrap: all dependencies present"

@@ -1,0 +1,26 @@
+#pragma once
+// Command-line flags for the Engine.IO and listener settings, shared by the
+// daemon and the examples so that every program spells them the same way.
+
+#include <CLI/CLI.hpp>
+#include <cstddef>
+#include <string>
+
+#include "engine/options.hpp"
+#include "net/http_server.hpp"
+
+namespace app {
+
+struct ServerFlags {
+  net::HttpServerOptions http;
+  engine::ServerOptions engine;
+  std::size_t threads = 0;  // 0: one per core
+  std::string transports = "polling,websocket";
+  std::string cors_origins;  // comma separated; "*" for any
+};
+
+void add_server_flags(CLI::App& cli, ServerFlags& flags);
+// Turns the parsed text flags into options; throws CLI::ValidationError.
+void finish_server_flags(ServerFlags& flags);
+
+}  // namespace app

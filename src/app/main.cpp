@@ -1,0 +1,43 @@
+// switchboard: the standalone real-time server.
+//
+// Today it serves the Engine.IO v4 transport at /socket.io/ (polling,
+// WebSocket, upgrade, heartbeat). The Socket.IO layer and the service
+// features are built on it next; see README.md.
+
+#include <cstdio>
+#include <iostream>
+
+#include "app/engine_flags.hpp"
+#include "app/run.hpp"
+#include "engine/server.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Switchboard: a Socket.IO server in C++"};
+  app::ServerFlags flags;
+  flags.http.port = 3000;
+  flags.engine.path = "/socket.io/";
+  add_server_flags(cli, flags);
+  try {
+    cli.parse(argc, argv);
+    app::finish_server_flags(flags);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+
+  net::ShardPool shards(flags.threads ? flags.threads : net::default_shard_count());
+  net::HttpServer http(shards, flags.http);
+  engine::Server server(shards, flags.engine);
+  server.attach(http);
+  try {
+    http.listen();
+  } catch (const std::exception& e) {
+    std::cerr << "switchboard: cannot listen on " << flags.http.host << ":" << flags.http.port << ": " << e.what()
+              << "\n";
+    return 1;
+  }
+  std::printf("switchboard listening on http://%s:%u%s with %zu shard(s)\n", flags.http.host.c_str(),
+              http.bound_port(), flags.engine.path.c_str(), shards.size());
+  std::fflush(stdout);
+  app::run_until_signal(shards, http, server);
+  return 0;
+}

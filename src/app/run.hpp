@@ -1,0 +1,18 @@
+#pragma once
+// Runs a server until SIGINT or SIGTERM, then shuts down in two phases:
+// stop accepting and close every session ("server shutting down"), wait a
+// bounded grace period for the goodbyes to be written, then stop the loops.
+
+#include <chrono>
+
+#include "engine/server.hpp"
+#include "net/http_server.hpp"
+#include "net/shard_pool.hpp"
+
+namespace app {
+
+// Blocks until a signal arrives and the shutdown is done.
+void run_until_signal(net::ShardPool& shards, net::HttpServer& http, engine::Server& engine,
+                      std::chrono::milliseconds grace = std::chrono::milliseconds(1000));
+
+}  // namespace app

@@ -1,0 +1,212 @@
+#include "engine/server.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/params_view.hpp>
+#include <chrono>
+
+#include "engine/errors.hpp"
+#include "engine/session_impl.hpp"
+#include "engine/sid.hpp"
+
+namespace engine {
+
+namespace {
+
+struct Query {
+  std::string eio, transport, sid;
+};
+
+Query parse_query(std::string_view query) {
+  Query q;
+  try {
+    boost::urls::params_view params(query);
+    for (auto param : params) {
+      if (param.key == "EIO") q.eio = param.value;
+      else if (param.key == "transport") q.transport = param.value;
+      else if (param.key == "sid") q.sid = param.value;
+    }
+  } catch (const std::exception&) {
+    // A malformed query string: leave the fields empty; they fail validation.
+  }
+  return q;
+}
+
+net::HttpResponse error_response(const ServerOptions& options, const net::HttpRequest& request, HttpErrorCode code,
+                                 std::string_view message = {}) {
+  net::HttpResponse res;
+  res.status = http_error_status(code);
+  res.set("Content-Type", "application/json");
+  for (auto& h : cors_headers(options.cors, request.header("Origin"))) res.headers.push_back(std::move(h));
+  boost::json::object body;
+  body["code"] = static_cast<int>(code);
+  body["message"] = message.empty() ? http_error_message(code) : message;
+  res.body = boost::json::serialize(body);
+  return res;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class RequestHandler {
+ public:
+  RequestHandler(std::shared_ptr<ServerState> state, std::shared_ptr<net::HttpExchange> exchange)
+      : state_(std::move(state)), exchange_(std::move(exchange)), req_(exchange_->request()) {}
+
+  void run() {
+    const auto& o = state_->options;
+    if (req_.method == "OPTIONS" && o.cors.enabled()) return exchange_->respond(cors_preflight(o.cors, req_));
+    Query q = parse_query(req_.query());
+    bool polling = q.transport == "polling" && o.allow_polling;
+    bool websocket = q.transport == "websocket" && o.allow_websocket;
+    if (!polling && !websocket) return fail(HttpErrorCode::unknown_transport);
+    if (!q.sid.empty()) return route_to_session(q, websocket);
+    if (req_.method != "GET") return fail(HttpErrorCode::bad_handshake_method);
+    if (websocket && !req_.websocket_upgrade) return fail(HttpErrorCode::bad_request);
+    if (o.allow_request) {
+      if (auto refusal = o.allow_request(req_)) return fail(HttpErrorCode::forbidden, *refusal);
+    }
+    if (q.eio != "4") return fail(HttpErrorCode::unsupported_protocol_version);
+    if (polling) return open_polling_session();
+    open_websocket_session();
+  }
+
+ private:
+  void fail(HttpErrorCode code, std::string_view message = {}) {
+    exchange_->respond(error_response(state_->options, req_, code, message));
+  }
+
+  Handshake make_handshake() const {
+    Handshake h;
+    h.url = req_.target;
+    h.query = std::string(req_.query());
+    h.headers = req_.headers;
+    h.remote_address = req_.remote_address;
+    h.secure = req_.secure;
+    h.issued_ms = now_ms();
+    return h;
+  }
+
+  std::shared_ptr<SessionImpl> register_session(TransportKind transport) {
+    std::size_t shard = exchange_->shard();
+    auto session = std::make_shared<SessionImpl>(state_, shard, generate_sid(shard), make_handshake(), transport);
+    state_->shards[shard].sessions.emplace(session->id(), session);
+    state_->session_count.fetch_add(1);
+    return session;
+  }
+
+  void announce(const std::shared_ptr<SessionImpl>& session) {
+    session->start_heartbeat();
+    if (state_->on_connection) state_->on_connection(session);
+  }
+
+  void open_polling_session() {
+    auto session = register_session(TransportKind::polling);
+    std::string body;
+    append_to_payload(body, Packet::of(PacketType::open, session->open_packet_data()));
+    net::HttpResponse res;
+    res.set("Content-Type", "text/plain; charset=UTF-8");
+    res.set("Cache-Control", "no-store");
+    for (auto& h : cors_headers(state_->options.cors, req_.header("Origin"))) res.headers.push_back(std::move(h));
+    res.body = std::move(body);
+    exchange_->respond(std::move(res));
+    announce(session);
+  }
+
+  void open_websocket_session() {
+    std::size_t shard = exchange_->shard();
+    auto state = state_;
+    Handshake handshake = make_handshake();
+    exchange_->accept_websocket(shard, websocket_settings(), [state, shard, handshake = std::move(handshake)](
+                                                                 std::shared_ptr<net::WebSocketConnection> ws) mutable {
+      auto session = std::make_shared<SessionImpl>(state, shard, generate_sid(shard), std::move(handshake),
+                                                   TransportKind::websocket);
+      state->shards[shard].sessions.emplace(session->id(), session);
+      state->session_count.fetch_add(1);
+      ws->send(encode_text_frame(Packet::of(PacketType::open, session->open_packet_data())), false);
+      session->attach_websocket(std::move(ws));
+      session->start_heartbeat();
+      if (state->on_connection) state->on_connection(session);
+    });
+  }
+
+  net::WebSocketSettings websocket_settings() const {
+    net::WebSocketSettings s;
+    s.max_message_size = state_->options.max_http_buffer_size;
+    s.permessage_deflate = state_->options.per_message_deflate;
+    s.response_headers = cors_headers(state_->options.cors, req_.header("Origin"));
+    return s;
+  }
+
+  // The session lives on the shard named in its sid: continue there.
+  void route_to_session(const Query& q, bool websocket) {
+    auto owner = shard_of_sid(q.sid);
+    if (!owner || *owner >= state_->shards.size()) return fail(HttpErrorCode::unknown_sid);
+    auto run = [self = std::make_shared<RequestHandler>(*this), q, websocket] { self->on_owner_shard(q, websocket); };
+    if (*owner == net::ShardPool::current_shard()) run();
+    else state_->pool.post(*owner, std::move(run));
+  }
+
+  void on_owner_shard(const Query& q, bool websocket) {
+    std::size_t shard = net::ShardPool::current_shard();
+    auto& sessions = state_->shards[shard].sessions;
+    auto it = sessions.find(q.sid);
+    if (it == sessions.end()) return fail(HttpErrorCode::unknown_sid);
+    auto session = it->second;
+    if (websocket) {
+      if (!req_.websocket_upgrade || q.eio != "4") return fail(HttpErrorCode::bad_request);
+      if (!session->reserve_upgrade()) return fail(HttpErrorCode::bad_request);
+      std::weak_ptr<SessionImpl> weak = session;
+      exchange_->accept_websocket(shard, websocket_settings(), [weak](std::shared_ptr<net::WebSocketConnection> ws) {
+        if (auto s = weak.lock()) s->on_probe_open(std::move(ws));
+        else ws->close();
+      });
+      return;
+    }
+    // Polling after an upgrade is refused.
+    if (session->transport() != TransportKind::polling) return fail(HttpErrorCode::bad_request);
+    if (req_.method == "GET") return session->on_poll_get(exchange_);
+    if (req_.method == "POST") return session->on_poll_post(exchange_);
+    fail(HttpErrorCode::bad_request);
+  }
+
+  std::shared_ptr<ServerState> state_;
+  std::shared_ptr<net::HttpExchange> exchange_;
+  const net::HttpRequest& req_;
+};
+
+}  // namespace
+
+Server::Server(net::ShardPool& shards, ServerOptions options)
+    : state_(std::make_shared<ServerState>(shards, std::move(options))) {}
+
+Server::~Server() = default;
+
+void Server::attach(net::HttpServer& http) {
+  http.route(state_->options.path, state_->options.max_http_buffer_size,
+             [state = state_](std::shared_ptr<net::HttpExchange> exchange) {
+               RequestHandler(state, std::move(exchange)).run();
+             });
+}
+
+void Server::on_connection(std::function<void(std::shared_ptr<Session>)> handler) {
+  state_->on_connection = std::move(handler);
+}
+
+void Server::handle(std::shared_ptr<net::HttpExchange> exchange) { RequestHandler(state_, std::move(exchange)).run(); }
+
+void Server::close_all(std::string_view reason) {
+  std::string why(reason);
+  state_->pool.post_all([state = state_, why](std::size_t shard) {
+    std::vector<std::shared_ptr<SessionImpl>> sessions;
+    for (auto& [id, s] : state->shards[shard].sessions) sessions.push_back(s);
+    for (auto& s : sessions) s->close(why);
+  });
+}
+
+std::size_t Server::session_count() const { return state_->session_count.load(); }
+const ServerOptions& Server::options() const { return state_->options; }
+
+}  // namespace engine

@@ -1,0 +1,34 @@
+#pragma once
+// Internal to engine/: what the server and its sessions share.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/options.hpp"
+#include "net/shard_pool.hpp"
+
+namespace engine {
+
+class SessionImpl;
+class Session;
+
+struct ServerState {
+  ServerState(net::ShardPool& p, ServerOptions o) : pool(p), options(std::move(o)), shards(p.size()) {}
+
+  net::ShardPool& pool;
+  const ServerOptions options;
+  std::function<void(std::shared_ptr<Session>)> on_connection;
+  std::atomic<std::size_t> session_count{0};
+
+  // Each shard's sessions, touched only on that shard's thread: no lock.
+  struct Shard {
+    std::unordered_map<std::string, std::shared_ptr<SessionImpl>> sessions;
+  };
+  std::vector<Shard> shards;
+};
+
+}  // namespace engine

@@ -1,0 +1,329 @@
+#include <boost/asio/io_context.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "engine/cors.hpp"
+#include "engine/session_impl.hpp"
+
+namespace engine {
+
+std::string_view transport_name(TransportKind kind) {
+  return kind == TransportKind::polling ? "polling" : "websocket";
+}
+
+namespace {
+
+net::HttpResponse text_response(const ServerOptions& options, const net::HttpRequest& request,
+                                std::string content_type, std::string body) {
+  net::HttpResponse res;
+  res.set("Content-Type", std::move(content_type));
+  res.set("Cache-Control", "no-store");
+  for (auto& h : cors_headers(options.cors, request.header("Origin"))) res.headers.push_back(std::move(h));
+  res.body = std::move(body);
+  return res;
+}
+
+std::size_t packet_bytes(const Packet& p) { return p.data.size() + 1; }
+
+}  // namespace
+
+SessionImpl::SessionImpl(std::shared_ptr<ServerState> server, std::size_t shard, std::string id, Handshake handshake,
+                         TransportKind transport)
+    : server_(std::move(server)),
+      shard_(shard),
+      id_(std::move(id)),
+      handshake_(std::move(handshake)),
+      transport_(transport),
+      heartbeat_timer_(server_->pool.context(shard)),
+      upgrade_timer_(server_->pool.context(shard)) {}
+
+std::string SessionImpl::open_packet_data() const {
+  const auto& o = server_->options;
+  boost::json::array upgrades;
+  if (transport_ == TransportKind::polling && o.allow_upgrades && o.allow_websocket) upgrades.emplace_back("websocket");
+  // Exactly these five keys, in Node's order: clients and test suites check.
+  boost::json::object open;
+  open["sid"] = id_;
+  open["upgrades"] = std::move(upgrades);
+  open["pingInterval"] = o.ping_interval_ms;
+  open["pingTimeout"] = o.ping_timeout_ms;
+  open["maxPayload"] = o.max_http_buffer_size;
+  return boost::json::serialize(open);
+}
+
+// ---- heartbeat: the server pings, the client pongs (Engine.IO v4) ----
+
+void SessionImpl::start_heartbeat() { schedule_ping(); }
+
+void SessionImpl::schedule_ping() {
+  awaiting_pong_ = false;
+  heartbeat_timer_.expires_after(std::chrono::milliseconds(server_->options.ping_interval_ms));
+  heartbeat_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->state_ != State::open) return;
+    self->awaiting_pong_ = true;
+    self->queue(Packet::of(PacketType::ping));
+    self->heartbeat_timer_.expires_after(std::chrono::milliseconds(self->server_->options.ping_timeout_ms));
+    self->heartbeat_timer_.async_wait([weak](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || !self->awaiting_pong_) return;
+      self->close("ping timeout");
+    });
+  });
+}
+
+// ---- incoming packets, from either transport ----
+
+void SessionImpl::handle_packet(Packet&& packet) {
+  if (state_ != State::open) return;
+  switch (packet.type) {
+    case PacketType::pong:
+      if (awaiting_pong_) schedule_ping();
+      break;
+    case PacketType::message:
+      if (on_message_) on_message_(std::move(packet.data), packet.binary);
+      break;
+    case PacketType::close:
+      // Honoured over polling; over WebSocket the client closes the socket
+      // itself and Node ignores the packet.
+      if (transport_ == TransportKind::polling) close("transport close");
+      break;
+    case PacketType::ping:
+      // v4 reversed the heartbeat: a ping from a client is a protocol error.
+      close("transport error");
+      break;
+    default:
+      break;  // open, upgrade and noop mean nothing here
+  }
+}
+
+// ---- outgoing packets ----
+
+void SessionImpl::send(std::string data, bool binary) {
+  queue(binary ? Packet::binary_message(std::move(data)) : Packet::text_message(std::move(data)));
+}
+
+void SessionImpl::queue(Packet packet) {
+  if (state_ != State::open) return;
+  if (buffered_bytes() + packet_bytes(packet) > server_->options.max_buffered_bytes) {
+    close("transport error");
+    return;
+  }
+  // Until "5" completes an upgrade, packets go through polling.
+  if (transport_ == TransportKind::websocket) return write_to_websocket(packet);
+  write_buffer_bytes_ += packet_bytes(packet);
+  write_buffer_.push_back(std::move(packet));
+  if (pending_get_) schedule_flush();
+}
+
+void SessionImpl::write_to_websocket(const Packet& packet) {
+  if (packet.binary) ws_->send(packet.data, true);
+  else ws_->send(encode_text_frame(packet), false);
+}
+
+std::size_t SessionImpl::buffered_bytes() const {
+  return write_buffer_bytes_ + (ws_ ? ws_->buffered_bytes() : 0);
+}
+
+// Waits for the end of the loop turn so that every packet queued in it goes
+// out in one answer.
+void SessionImpl::schedule_flush() {
+  if (flush_scheduled_) return;
+  flush_scheduled_ = true;
+  server_->pool.post(shard_, [self = shared_from_this()] {
+    self->flush_scheduled_ = false;
+    self->flush();
+  });
+}
+
+void SessionImpl::flush() {
+  if (!pending_get_ || write_buffer_.empty()) return;
+  std::string payload;
+  for (const auto& p : write_buffer_) append_to_payload(payload, p);
+  write_buffer_.clear();
+  write_buffer_bytes_ = 0;
+  respond_to_get(std::move(payload));
+}
+
+void SessionImpl::respond_to_get(std::string payload) {
+  auto get = std::move(pending_get_);
+  pending_get_.reset();
+  get->respond(text_response(server_->options, get->request(), "text/plain; charset=UTF-8", std::move(payload)));
+}
+
+// ---- polling ----
+
+void SessionImpl::on_poll_get(std::shared_ptr<net::HttpExchange> exchange) {
+  if (state_ == State::closing) {
+    // A close was waiting for this GET: deliver what is left and the close.
+    pending_get_ = std::move(exchange);
+    write_buffer_.push_back(Packet::of(PacketType::close));
+    flush();
+    return finish_close();
+  }
+  if (pending_get_) {
+    // Two GETs at once: the first gets the close packet, the second a 400.
+    net::HttpResponse res = text_response(server_->options, exchange->request(), "application/json",
+                                          R"({"code":3,"message":"Bad request"})");
+    res.status = 400;
+    exchange->respond(std::move(res));
+    return close("transport error");
+  }
+  pending_get_ = std::move(exchange);
+  if (upgrading_ && probe_answered_) {
+    // The client is pausing polling to upgrade: release this GET at once.
+    return respond_to_get(std::string(1, '6'));
+  }
+  if (!write_buffer_.empty()) schedule_flush();
+}
+
+void SessionImpl::on_poll_post(std::shared_ptr<net::HttpExchange> exchange) {
+  auto packets = decode_payload(exchange->request().body);
+  exchange->respond(text_response(server_->options, exchange->request(), "text/html", "ok"));
+  if (!packets) return close("parse error");
+  for (auto& p : *packets) handle_packet(std::move(p));
+}
+
+// ---- WebSocket ----
+
+void SessionImpl::watch_websocket(const std::shared_ptr<net::WebSocketConnection>& ws) {
+  auto* raw = ws.get();
+  std::weak_ptr<SessionImpl> weak = shared_from_this();
+  ws->start(
+      [weak, raw](std::string&& data, bool binary) {
+        if (auto self = weak.lock()) self->on_ws_frame(raw, std::move(data), binary);
+      },
+      [weak, raw](net::WebSocketCloseKind kind, std::string description) {
+        if (auto self = weak.lock()) self->on_ws_closed(raw, kind, std::move(description));
+      });
+}
+
+void SessionImpl::attach_websocket(std::shared_ptr<net::WebSocketConnection> ws) {
+  ws_ = std::move(ws);
+  watch_websocket(ws_);
+}
+
+void SessionImpl::on_ws_frame(net::WebSocketConnection* ws, std::string&& data, bool binary) {
+  if (ws == probe_.get()) return on_probe_frame(std::move(data), binary);
+  if (ws != ws_.get()) return;
+  auto packet = decode_frame(data, binary);
+  if (!packet) return close("parse error");
+  handle_packet(std::move(*packet));
+}
+
+void SessionImpl::on_ws_closed(net::WebSocketConnection* ws, net::WebSocketCloseKind kind, std::string) {
+  if (ws == probe_.get()) {
+    probe_.reset();
+    return cancel_upgrade();
+  }
+  if (ws != ws_.get()) return;
+  ws_.reset();
+  if (kind == net::WebSocketCloseKind::peer_closed) close("transport close");
+  else close("transport error");
+}
+
+// ---- upgrade: polling -> WebSocket ----
+
+bool SessionImpl::reserve_upgrade() {
+  if (state_ != State::open || transport_ != TransportKind::polling || upgrading_) return false;
+  upgrading_ = true;
+  probe_answered_ = false;
+  upgrade_timer_.expires_after(std::chrono::milliseconds(server_->options.upgrade_timeout_ms));
+  upgrade_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || !self->upgrading_) return;
+    self->cancel_upgrade();
+  });
+  return true;
+}
+
+void SessionImpl::on_probe_open(std::shared_ptr<net::WebSocketConnection> ws) {
+  if (state_ != State::open || !upgrading_) return ws->close();
+  probe_ = std::move(ws);
+  watch_websocket(probe_);
+}
+
+void SessionImpl::on_probe_frame(std::string&& data, bool binary) {
+  auto packet = decode_frame(data, binary);
+  if (packet && packet->type == PacketType::ping && packet->data == "probe" && !probe_answered_) {
+    probe_answered_ = true;
+    probe_->send("3probe", false);
+    // Release the pending GET so that the client can pause polling.
+    if (pending_get_) respond_to_get(std::string(1, '6'));
+    return;
+  }
+  if (packet && packet->type == PacketType::upgrade && probe_answered_) return complete_upgrade();
+  // Anything else on a probing WebSocket ends the attempt.
+  cancel_upgrade();
+}
+
+void SessionImpl::complete_upgrade() {
+  upgrade_timer_.cancel();
+  upgrading_ = false;
+  transport_ = TransportKind::websocket;
+  ws_ = std::move(probe_);
+  probe_.reset();
+  if (pending_get_) respond_to_get(std::string(1, '6'));
+  // Packets buffered for polling leave on the WebSocket, in order, once.
+  auto buffered = std::move(write_buffer_);
+  write_buffer_.clear();
+  write_buffer_bytes_ = 0;
+  for (const auto& p : buffered) write_to_websocket(p);
+}
+
+void SessionImpl::cancel_upgrade() {
+  upgrade_timer_.cancel();
+  upgrading_ = false;
+  probe_answered_ = false;
+  if (auto probe = std::move(probe_)) probe->close();
+}
+
+// ---- closing ----
+
+void SessionImpl::close(std::string_view reason) {
+  if (state_ != State::open) return;
+  auto keep_alive = shared_from_this();  // finish_close() drops the server's reference
+  state_ = State::closing;
+  heartbeat_timer_.cancel();
+  if (upgrading_) cancel_upgrade();
+
+  bool deferred = false;
+  if (transport_ == TransportKind::polling) {
+    if (reason == "transport close") {
+      // The client asked to close: release its GET with a noop.
+      write_buffer_.clear();
+      if (pending_get_) respond_to_get(std::string(1, '6'));
+    } else {
+      write_buffer_.push_back(Packet::of(PacketType::close));
+      if (pending_get_) flush();
+      else deferred = true;  // deliver the close with the next GET
+    }
+  } else if (ws_) {
+    ws_->close();  // flushes what is queued, then a close frame
+  }
+
+  auto on_close = std::move(on_close_);
+  on_close_ = nullptr;
+  on_message_ = nullptr;
+  if (on_close) on_close(reason, "");
+
+  if (!deferred) return finish_close();
+  upgrade_timer_.expires_after(std::chrono::milliseconds(server_->options.close_timeout_ms));
+  upgrade_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    if (auto self = weak.lock(); self && !ec) self->finish_close();
+  });
+}
+
+void SessionImpl::finish_close() {
+  if (state_ == State::closed) return;
+  auto keep_alive = shared_from_this();
+  state_ = State::closed;
+  upgrade_timer_.cancel();
+  heartbeat_timer_.cancel();
+  write_buffer_.clear();
+  write_buffer_bytes_ = 0;
+  auto& sessions = server_->shards[shard_].sessions;
+  if (sessions.erase(id_) > 0) server_->session_count.fetch_sub(1);
+}
+
+}  // namespace engine

@@ -1,0 +1,57 @@
+#pragma once
+// One Engine.IO session (what Node calls a `Socket` of engine.io). It lives on
+// one shard; call its methods on that shard's thread, where its handlers run
+// too. Use net::ShardPool::post(session->shard(), ...) from elsewhere.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "engine/packet.hpp"
+#include "net/http_types.hpp"
+
+namespace engine {
+
+enum class TransportKind { polling, websocket };
+std::string_view transport_name(TransportKind kind);
+
+// What the request that opened the session said.
+struct Handshake {
+  std::string url;  // path and query
+  std::string query;
+  net::HeaderList headers;
+  std::string remote_address;
+  bool secure = false;
+  std::int64_t issued_ms = 0;  // milliseconds since the epoch
+};
+
+class Session {
+ public:
+  // A message packet: text, or binary when `binary` is set.
+  using MessageHandler = std::function<void(std::string&& data, bool binary)>;
+  // Runs once. Reasons as Node names them: "transport close", "transport
+  // error", "ping timeout", "forced close", "server shutting down", "parse error".
+  using CloseHandler = std::function<void(std::string_view reason, std::string_view description)>;
+
+  virtual ~Session() = default;
+
+  virtual const std::string& id() const = 0;
+  virtual std::size_t shard() const = 0;
+  virtual const Handshake& handshake() const = 0;
+  virtual TransportKind transport() const = 0;
+  virtual bool is_open() const = 0;
+
+  virtual void on_message(MessageHandler handler) = 0;
+  virtual void on_close(CloseHandler handler) = 0;
+
+  // Queues a message packet. Packets queued in one loop turn leave together.
+  virtual void send(std::string data, bool binary = false) = 0;
+  // Bytes queued for this client and not yet written.
+  virtual std::size_t buffered_bytes() const = 0;
+  // Closes the session; the close handler gets `reason`.
+  virtual void close(std::string_view reason = "forced close") = 0;
+};
+
+}  // namespace engine

@@ -1,0 +1,85 @@
+#pragma once
+// Internal to engine/: the session state machine (transports, upgrade,
+// heartbeat, queue). All of it runs on the session's shard.
+
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <vector>
+
+#include "engine/server_state.hpp"
+#include "engine/session.hpp"
+#include "net/websocket_connection.hpp"
+
+namespace engine {
+
+class SessionImpl final : public Session, public std::enable_shared_from_this<SessionImpl> {
+ public:
+  SessionImpl(std::shared_ptr<ServerState> server, std::size_t shard, std::string id, Handshake handshake,
+              TransportKind transport);
+
+  // Session
+  const std::string& id() const override { return id_; }
+  std::size_t shard() const override { return shard_; }
+  const Handshake& handshake() const override { return handshake_; }
+  TransportKind transport() const override { return transport_; }
+  bool is_open() const override { return state_ == State::open; }
+  void on_message(MessageHandler handler) override { on_message_ = std::move(handler); }
+  void on_close(CloseHandler handler) override { on_close_ = std::move(handler); }
+  void send(std::string data, bool binary) override;
+  std::size_t buffered_bytes() const override;
+  void close(std::string_view reason) override;
+
+  // Called by the server, on this shard.
+  std::string open_packet_data() const;  // the JSON of the open packet
+  void start_heartbeat();
+  void attach_websocket(std::shared_ptr<net::WebSocketConnection> ws);  // a WebSocket-only session
+  void on_poll_get(std::shared_ptr<net::HttpExchange> exchange);
+  void on_poll_post(std::shared_ptr<net::HttpExchange> exchange);
+  // Returns false when this session cannot upgrade now (the caller answers 400).
+  bool reserve_upgrade();
+  void on_probe_open(std::shared_ptr<net::WebSocketConnection> ws);
+
+ private:
+  enum class State { open, closing, closed };
+
+  void handle_packet(Packet&& packet);
+  void queue(Packet packet);
+  void schedule_flush();
+  void flush();
+  void respond_to_get(std::string payload);
+  void watch_websocket(const std::shared_ptr<net::WebSocketConnection>& ws);
+  void on_ws_frame(net::WebSocketConnection* ws, std::string&& data, bool binary);
+  void on_ws_closed(net::WebSocketConnection* ws, net::WebSocketCloseKind kind, std::string description);
+  void on_probe_frame(std::string&& data, bool binary);
+  void complete_upgrade();
+  void cancel_upgrade();
+  void write_to_websocket(const Packet& packet);
+  void finish_close();
+  void schedule_ping();
+
+  std::shared_ptr<ServerState> server_;
+  std::size_t shard_;
+  std::string id_;
+  Handshake handshake_;
+  TransportKind transport_;
+  State state_ = State::open;
+
+  std::shared_ptr<net::WebSocketConnection> ws_;     // the WebSocket transport, once upgraded
+  std::shared_ptr<net::WebSocketConnection> probe_;  // a WebSocket being upgraded to
+  bool upgrading_ = false;
+  bool probe_answered_ = false;
+
+  std::shared_ptr<net::HttpExchange> pending_get_;
+  std::vector<Packet> write_buffer_;  // polling, and WebSocket before the upgrade completes
+  std::size_t write_buffer_bytes_ = 0;
+  bool flush_scheduled_ = false;
+
+  boost::asio::steady_timer heartbeat_timer_;
+  boost::asio::steady_timer upgrade_timer_;  // also the deferred-close timer
+  bool awaiting_pong_ = false;
+
+  MessageHandler on_message_;
+  CloseHandler on_close_;
+};
+
+}  // namespace engine

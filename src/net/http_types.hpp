@@ -1,0 +1,72 @@
+#pragma once
+// Plain HTTP request/response values that the layers above net/ work with.
+// They keep Beast out of every header but net/'s own sources.
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace net {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path and query, as sent
+  HeaderList headers;  // names as sent
+  std::string body;
+  std::string remote_address;
+  bool secure = false;
+  bool websocket_upgrade = false;  // "Connection: upgrade" + "Upgrade: websocket"
+
+  // The first header with this name (case-insensitive), or "" when absent.
+  std::string_view header(std::string_view name) const;
+  std::string_view path() const;
+  std::string_view query() const;  // after '?', without it
+};
+
+struct HttpResponse {
+  int status = 200;
+  HeaderList headers;
+  std::string body;
+  bool close_connection = false;
+
+  HttpResponse& set(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+};
+
+bool iequals(std::string_view a, std::string_view b);
+
+class WebSocketConnection;
+
+struct WebSocketSettings {
+  std::size_t max_message_size = 1'000'000;  // larger messages close with 1009
+  bool permessage_deflate = false;           // off by default, as in Node's engine.io
+  HeaderList response_headers;               // added to the 101 answer
+};
+
+// One HTTP request waiting for its answer. Handlers may keep it and answer
+// later, from any thread (a long-polling GET is answered when data arrives).
+class HttpExchange {
+ public:
+  virtual ~HttpExchange() = default;
+  virtual const HttpRequest& request() const = 0;
+  // The shard whose thread owns the TCP connection.
+  virtual std::size_t shard() const = 0;
+  // Sends the answer. Thread-safe; only the first call counts.
+  virtual void respond(HttpResponse response) = 0;
+  // Completes a WebSocket handshake for this request and runs the connection
+  // on `target_shard`; `on_open` is called there once the 101 is sent.
+  virtual void accept_websocket(std::size_t target_shard, WebSocketSettings settings,
+                                std::function<void(std::shared_ptr<WebSocketConnection>)> on_open) = 0;
+};
+
+using HttpHandler = std::function<void(std::shared_ptr<HttpExchange>)>;
+
+}  // namespace net

@@ -1,0 +1,68 @@
+#include "net/shard_pool.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+namespace net {
+
+namespace {
+thread_local std::size_t this_shard = ShardPool::npos;
+}
+
+struct ShardPool::WorkGuards {
+  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guards;
+};
+
+ShardPool::ShardPool(std::size_t shard_count) : guards_(std::make_unique<WorkGuards>()) {
+  if (shard_count == 0) shard_count = 1;
+  for (std::size_t i = 0; i < shard_count; ++i) {
+    // Concurrency hint 1: each io_context is driven by exactly one thread,
+    // so Asio can skip its internal locking.
+    contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
+    guards_->guards.push_back(boost::asio::make_work_guard(*contexts_.back()));
+  }
+}
+
+ShardPool::~ShardPool() {
+  stop();
+  join();
+}
+
+void ShardPool::post(std::size_t shard, std::function<void()> fn) {
+  boost::asio::post(*contexts_[shard], std::move(fn));
+}
+
+void ShardPool::post_all(const std::function<void(std::size_t)>& fn) {
+  for (std::size_t i = 0; i < contexts_.size(); ++i) post(i, [fn, i] { fn(i); });
+}
+
+void ShardPool::start() {
+  for (std::size_t i = 0; i < contexts_.size(); ++i) {
+    threads_.emplace_back([this, i] {
+      this_shard = i;
+      contexts_[i]->run();
+      this_shard = npos;
+    });
+  }
+}
+
+void ShardPool::stop() {
+  guards_->guards.clear();
+  for (auto& ctx : contexts_) ctx->stop();
+}
+
+void ShardPool::join() {
+  for (auto& t : threads_)
+    if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
+  threads_.clear();
+}
+
+std::size_t ShardPool::current_shard() { return this_shard; }
+
+std::size_t default_shard_count() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : n;
+}
+
+}  // namespace net

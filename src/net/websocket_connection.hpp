@@ -1,0 +1,40 @@
+#pragma once
+// One server-side WebSocket connection, owned by one shard. Messages queued
+// during one loop turn leave in a single write (STYLE.md 4).
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "net/http_types.hpp"
+
+namespace net {
+
+enum class WebSocketCloseKind {
+  peer_closed,  // close frame, EOF or reset from the client
+  too_big,      // a message over max_message_size; closed with 1009
+  error,        // any other transport failure
+  local,        // we closed it
+};
+
+class WebSocketConnection {
+ public:
+  using MessageHandler = std::function<void(std::string&& data, bool binary)>;
+  using CloseHandler = std::function<void(WebSocketCloseKind kind, std::string description)>;
+
+  virtual ~WebSocketConnection() = default;
+
+  // Begins reading. Handlers run on the connection's shard; after the close
+  // handler has run no handler runs again.
+  virtual void start(MessageHandler on_message, CloseHandler on_close) = 0;
+  // Queues one message. Call on the connection's shard.
+  virtual void send(std::string data, bool binary) = 0;
+  // Sends what is queued, then a close frame without status, as Node does.
+  virtual void close() = 0;
+  // Bytes queued and not yet handed to the kernel.
+  virtual std::size_t buffered_bytes() const = 0;
+  virtual std::size_t shard() const = 0;
+};
+
+}  // namespace net
