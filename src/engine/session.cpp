@@ -157,8 +157,7 @@ void SessionImpl::on_poll_get(std::shared_ptr<net::HttpExchange> exchange) {
   if (state_ == State::closing) {
     // A close was waiting for this GET: deliver what is left and the close.
     pending_get_ = std::move(exchange);
-    write_buffer_.push_back(Packet::of(PacketType::close));
-    flush();
+    flush();  // close() queued the close packet
     return finish_close();
   }
   if (pending_get_) {

@@ -110,6 +110,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void do_read_header() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+    // The limit depends on the route, known only after the header: check the
+    // Content-Length in on_header and let chunked bodies hit body_limit().
+    parser_->body_limit(boost::none);
     stream_.expires_after(std::chrono::milliseconds(options_.request_timeout_ms));
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
@@ -120,6 +123,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     std::string_view target(parser_->get().target().data(), parser_->get().target().size());
     route_ = find_route(*routes_, target.substr(0, target.find('?')));
     if (!route_) return reject(404, "{\"message\":\"Not found\"}");
+    if (auto length = parser_->content_length(); length && *length > route_->max_body_bytes) return reject(413, "");
     parser_->body_limit(route_->max_body_bytes);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });

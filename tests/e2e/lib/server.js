@@ -1,0 +1,65 @@
+// Starts a server binary from the build on a free port and stops it after the test.
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const buildDir = process.env.SWITCHBOARD_BUILD_DIR
+  ? path.resolve(process.env.SWITCHBOARD_BUILD_DIR)
+  : path.resolve(here, "../../../build");
+
+// The shard counts every e2e test runs with (DESIGN.md: 1 and 2).
+export const shardCounts = (process.env.SWITCHBOARD_SHARDS || "1,2").split(",").map(Number);
+
+export async function startServer(binary, args = []) {
+  const child = spawn(path.join(buildDir, binary), ["--host", "127.0.0.1", "--port", "0", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const port = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`${binary} did not start: ${stderr}`)), 10000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/listening on [^:]+:(\d+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${binary} exited with ${code}: ${stderr}`));
+    });
+  });
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    child,
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      const exited = new Promise((r) => child.once("exit", (code, signal) => r(code ?? signal)));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Resolves with the arguments of the next `event` on `emitter`, or fails after `ms`.
+export function once(emitter, event, ms = 5000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for "${event}"`)), ms);
+    const on = emitter.once ? emitter.once.bind(emitter) : emitter.on.bind(emitter);
+    on(event, (...args) => {
+      clearTimeout(timer);
+      resolve(args);
+    });
+  });
+}
