@@ -182,7 +182,15 @@ class RequestHandler {
 Server::Server(net::ShardPool& shards, ServerOptions options)
     : state_(std::make_shared<ServerState>(shards, std::move(options))) {}
 
-Server::~Server() = default;
+// Sessions hold the server state and the state holds the sessions: drop the
+// sessions here so that neither outlives the server.
+Server::~Server() {
+  if (!state_->pool.running()) {
+    for (auto& shard : state_->shards) shard.sessions.clear();
+    return;
+  }
+  state_->pool.post_all([state = state_](std::size_t shard) { state->shards[shard].sessions.clear(); });
+}
 
 void Server::attach(net::HttpServer& http) {
   http.route(state_->options.path, state_->options.max_http_buffer_size,

@@ -37,6 +37,9 @@ class ShardPool {
   // Blocks until every shard thread has returned.
   void join();
 
+  // True between start() and join().
+  bool running() const { return !threads_.empty(); }
+
   // The shard whose thread is calling, or npos on any other thread.
   static std::size_t current_shard();
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);

@@ -38,13 +38,17 @@ export async function startServer(binary, args = []) {
     url: `http://127.0.0.1:${port}`,
     child,
     stderr: () => stderr,
+    // Stops the server; fails if a sanitizer reported anything on the way.
     async stop() {
-      if (child.exitCode !== null) return child.exitCode;
-      const exited = new Promise((r) => child.once("exit", (code, signal) => r(code ?? signal)));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      const result = await exited;
-      clearTimeout(timer);
+      let result = child.exitCode;
+      if (result === null) {
+        const exited = new Promise((r) => child.once("exit", (code, signal) => r(code ?? signal)));
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+        result = await exited;
+        clearTimeout(timer);
+      }
+      if (/Sanitizer|runtime error:/.test(stderr)) throw new Error(`${binary} sanitizer report:\n${stderr}`);
       return result;
     },
   };
