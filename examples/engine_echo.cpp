@@ -5,9 +5,6 @@
 // close the session; a handshake with "deny=1" in its query is refused by the
 // allow_request hook.
 
-#include <cstdio>
-#include <iostream>
-
 #include "app/engine_flags.hpp"
 #include "app/run.hpp"
 #include "engine/server.hpp"
@@ -39,16 +36,5 @@ int main(int argc, char** argv) {
       raw->send(std::move(data), binary);
     });
   });
-  try {
-    http.listen();
-  } catch (const std::exception& e) {
-    std::cerr << "engine-echo: cannot listen on " << flags.http.host << ":" << flags.http.port << ": " << e.what()
-              << "\n";
-    return 1;
-  }
-  std::printf("engine-echo listening on %s:%u%s with %zu shard(s)\n", flags.http.host.c_str(), http.bound_port(),
-              flags.engine.path.c_str(), shards.size());
-  std::fflush(stdout);
-  app::run_until_signal(shards, http, server);
-  return 0;
+  return app::listen_and_run("engine-echo", shards, http, server);
 }

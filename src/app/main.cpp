@@ -4,9 +4,6 @@
 // WebSocket, upgrade, heartbeat). The Socket.IO layer and the service
 // features are built on it next; see README.md.
 
-#include <cstdio>
-#include <iostream>
-
 #include "app/engine_flags.hpp"
 #include "app/run.hpp"
 #include "engine/server.hpp"
@@ -28,16 +25,5 @@ int main(int argc, char** argv) {
   net::HttpServer http(shards, flags.http);
   engine::Server server(shards, flags.engine);
   server.attach(http);
-  try {
-    http.listen();
-  } catch (const std::exception& e) {
-    std::cerr << "switchboard: cannot listen on " << flags.http.host << ":" << flags.http.port << ": " << e.what()
-              << "\n";
-    return 1;
-  }
-  std::printf("switchboard listening on http://%s:%u%s with %zu shard(s)\n", flags.http.host.c_str(),
-              http.bound_port(), flags.engine.path.c_str(), shards.size());
-  std::fflush(stdout);
-  app::run_until_signal(shards, http, server);
-  return 0;
+  return app::listen_and_run("switchboard", shards, http, server);
 }

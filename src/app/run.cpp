@@ -3,10 +3,24 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <future>
+#include <cstdio>
 #include <thread>
 
 namespace app {
+
+int listen_and_run(const char* name, net::ShardPool& shards, net::HttpServer& http, engine::Server& engine) {
+  try {
+    http.listen();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: cannot listen: %s\n", name, e.what());
+    return 1;
+  }
+  std::printf("%s listening on %s:%u%s with %zu shard(s)\n", name, http.host().c_str(), http.bound_port(),
+              engine.options().path.c_str(), shards.size());
+  std::fflush(stdout);
+  run_until_signal(shards, http, engine);
+  return 0;
+}
 
 void run_until_signal(net::ShardPool& shards, net::HttpServer& http, engine::Server& engine,
                       std::chrono::milliseconds grace) {

@@ -11,6 +11,11 @@
 
 namespace app {
 
+// Listens, prints "<name> listening on <host>:<port><path> with N shard(s)"
+// (tests read the port from it), and runs until a signal. Returns the exit
+// code: 0, or 1 when the address cannot be bound.
+int listen_and_run(const char* name, net::ShardPool& shards, net::HttpServer& http, engine::Server& engine);
+
 // Blocks until a signal arrives and the shutdown is done.
 void run_until_signal(net::ShardPool& shards, net::HttpServer& http, engine::Server& engine,
                       std::chrono::milliseconds grace = std::chrono::milliseconds(1000));

@@ -50,6 +50,21 @@ std::int64_t now_ms() {
       .count();
 }
 
+// Registers a new session on `shard`; call on that shard.
+std::shared_ptr<SessionImpl> create_session(const std::shared_ptr<ServerState>& state, std::size_t shard,
+                                            Handshake handshake, TransportKind transport) {
+  auto session = std::make_shared<SessionImpl>(state, shard, generate_sid(shard), std::move(handshake), transport);
+  state->shards[shard].sessions.emplace(session->id(), session);
+  state->session_count.fetch_add(1);
+  return session;
+}
+
+// After the open packet has been sent: heartbeat, then the layer above.
+void start_session(const std::shared_ptr<ServerState>& state, const std::shared_ptr<SessionImpl>& session) {
+  session->start_heartbeat();
+  if (state->on_connection) state->on_connection(session);
+}
+
 class RequestHandler {
  public:
   RequestHandler(std::shared_ptr<ServerState> state, std::shared_ptr<net::HttpExchange> exchange)
@@ -89,21 +104,8 @@ class RequestHandler {
     return h;
   }
 
-  std::shared_ptr<SessionImpl> register_session(TransportKind transport) {
-    std::size_t shard = exchange_->shard();
-    auto session = std::make_shared<SessionImpl>(state_, shard, generate_sid(shard), make_handshake(), transport);
-    state_->shards[shard].sessions.emplace(session->id(), session);
-    state_->session_count.fetch_add(1);
-    return session;
-  }
-
-  void announce(const std::shared_ptr<SessionImpl>& session) {
-    session->start_heartbeat();
-    if (state_->on_connection) state_->on_connection(session);
-  }
-
   void open_polling_session() {
-    auto session = register_session(TransportKind::polling);
+    auto session = create_session(state_, exchange_->shard(), make_handshake(), TransportKind::polling);
     std::string body;
     append_to_payload(body, Packet::of(PacketType::open, session->open_packet_data()));
     net::HttpResponse res;
@@ -112,7 +114,7 @@ class RequestHandler {
     for (auto& h : cors_headers(state_->options.cors, req_.header("Origin"))) res.headers.push_back(std::move(h));
     res.body = std::move(body);
     exchange_->respond(std::move(res));
-    announce(session);
+    start_session(state_, session);
   }
 
   void open_websocket_session() {
@@ -121,14 +123,10 @@ class RequestHandler {
     Handshake handshake = make_handshake();
     exchange_->accept_websocket(shard, websocket_settings(), [state, shard, handshake = std::move(handshake)](
                                                                  std::shared_ptr<net::WebSocketConnection> ws) mutable {
-      auto session = std::make_shared<SessionImpl>(state, shard, generate_sid(shard), std::move(handshake),
-                                                   TransportKind::websocket);
-      state->shards[shard].sessions.emplace(session->id(), session);
-      state->session_count.fetch_add(1);
+      auto session = create_session(state, shard, std::move(handshake), TransportKind::websocket);
       ws->send(encode_text_frame(Packet::of(PacketType::open, session->open_packet_data())), false);
       session->attach_websocket(std::move(ws));
-      session->start_heartbeat();
-      if (state->on_connection) state->on_connection(session);
+      start_session(state, session);
     });
   }
 

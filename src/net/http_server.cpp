@@ -250,5 +250,6 @@ void HttpServer::stop_accepting() {
 }
 
 std::uint16_t HttpServer::bound_port() const { return impl_->acceptor.local_endpoint().port(); }
+const std::string& HttpServer::host() const { return impl_->options.host; }
 
 }  // namespace net

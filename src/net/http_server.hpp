@@ -38,6 +38,7 @@ class HttpServer {
   // Stops accepting; open connections stay.
   void stop_accepting();
   std::uint16_t bound_port() const;
+  const std::string& host() const;
 
   struct Route {
     std::string prefix;
