@@ -3,7 +3,10 @@
 //
 // Test hooks (used by tests/e2e): a text message "close-me" makes the server
 // close the session; a handshake with "deny=1" in its query is refused by the
-// allow_request hook.
+// allow_request hook; every session prints "open <sid> <transport>" and
+// "close <sid> <reason>" on stdout, so tests see the close reasons.
+
+#include <cstdio>
 
 #include "app/engine_flags.hpp"
 #include "app/run.hpp"
@@ -31,9 +34,15 @@ int main(int argc, char** argv) {
   server.attach(http);
   server.on_connection([](std::shared_ptr<engine::Session> session) {
     engine::Session* raw = session.get();  // handlers run on the session's shard while it lives
+    std::printf("open %s %s\n", raw->id().c_str(), std::string(engine::transport_name(raw->transport())).c_str());
+    std::fflush(stdout);
     session->on_message([raw](std::string&& data, bool binary) {
       if (!binary && data == "close-me") return raw->close("forced close");
       raw->send(std::move(data), binary);
+    });
+    session->on_close([id = raw->id()](std::string_view reason, std::string_view) {
+      std::printf("close %s %.*s\n", id.c_str(), static_cast<int>(reason.size()), reason.data());
+      std::fflush(stdout);
     });
   });
   return app::listen_and_run("engine-echo", shards, http, server);

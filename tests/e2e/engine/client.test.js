@@ -90,20 +90,40 @@ for (const shards of shardCounts) {
       it(`delivers the server's close to the client (${transport})`, async () => {
         const socket = connect(server, { transports: [transport] });
         await once(socket, "open");
+        const sid = socket.id;
         const closing = once(socket, "close");
         socket.send("close-me");
         const [reason] = await closing;
         assert.equal(reason, "transport close");
+        assert.equal(await server.closeReason(sid), "forced close");
+      });
+
+      it(`lets the client close the session (${transport})`, async () => {
+        const socket = connect(server, { transports: [transport] });
+        await once(socket, "open");
+        const sid = socket.id;
+        const closing = once(socket, "close");
+        socket.close();
+        const [reason] = await closing;
+        assert.equal(reason, "forced close");
+        assert.equal(await server.closeReason(sid), "transport close");
+      });
+
+      it(`closes a client that stops answering pings (${transport})`, async () => {
+        const socket = connect(server, { transports: [transport] });
+        await once(socket, "open");
+        const sid = socket.id;
+        // Make the real client silent: its pongs never leave.
+        const transportImpl = socket.transport;
+        const send = transportImpl.send.bind(transportImpl);
+        transportImpl.send = (packets) => {
+          const kept = packets.filter((p) => p.type !== "pong");
+          if (kept.length) send(kept);
+        };
+        const [reason] = await once(socket, "close", 5000);
+        assert.ok(["transport close", "ping timeout", "transport error"].includes(reason), reason);
+        assert.equal(await server.closeReason(sid), "ping timeout");
       });
     }
-
-    it("lets the client close the session", async () => {
-      const socket = connect(server, { transports: ["polling"] });
-      await once(socket, "open");
-      const closing = once(socket, "close");
-      socket.close();
-      const [reason] = await closing;
-      assert.equal(reason, "forced close");
-    });
   });
 }

@@ -18,6 +18,7 @@ for (const shards of shardCounts) {
       server = await startServer("engine-echo", [
         "--threads", String(shards), "--ping-interval", "300", "--ping-timeout", "300",
         "--max-http-buffer-size", "1000", "--cors-origin", "http://example.com", "--cors-credentials",
+        "--max-buffered-bytes", "20000",
       ]);
     });
     after(async () => server.stop());
@@ -95,6 +96,7 @@ for (const shards of shardCounts) {
       await sleep(900); // ping at 300 ms, timeout 300 ms later
       const got = await poll(server.url, open.sid);
       assert.equal(got.body, ["2", "1"].join(RS), "the ping, then the close packet");
+      assert.equal(await server.closeReason(open.sid), "ping timeout");
       await expectError(eioUrl(server.url, { EIO: "4", transport: "polling", sid: open.sid }), {}, 400, 1, "Session ID unknown");
     });
 
@@ -107,6 +109,7 @@ for (const shards of shardCounts) {
       assert.equal((await first).body, "1");
       const after = await poll(server.url, open.sid);
       assert.equal(after.status, 400);
+      assert.equal(await server.closeReason(open.sid), "transport error");
     });
 
     it("answers a POST over maxHttpBufferSize with 413 and keeps the session", async () => {
@@ -124,6 +127,7 @@ for (const shards of shardCounts) {
       await post(server.url, open.sid, "1");
       assert.equal((await pending).body, "6");
       assert.equal((await poll(server.url, open.sid)).status, 400);
+      assert.equal(await server.closeReason(open.sid), "transport close");
     });
 
     it("closes the session with a parse error on a malformed payload", async () => {
@@ -134,6 +138,7 @@ for (const shards of shardCounts) {
       assert.equal(res.status, 200);
       assert.equal((await pending).body, "1");
       assert.equal((await poll(server.url, open.sid)).status, 400);
+      assert.equal(await server.closeReason(open.sid), "parse error");
     });
 
     it("treats a ping from the client as a protocol error", async () => {
@@ -142,6 +147,17 @@ for (const shards of shardCounts) {
       await sleep(50);
       await post(server.url, open.sid, "2");
       assert.equal((await pending).body, "1");
+      assert.equal(await server.closeReason(open.sid), "transport error");
+    });
+
+    it("closes a session whose client does not read once its queue is full", async () => {
+      const { open } = await handshake(server.url);
+      // Each echo waits in the queue: no GET comes to take it.
+      for (let i = 0; i < 40; i++) await post(server.url, open.sid, "4" + "q".repeat(900));
+      assert.equal(await server.closeReason(open.sid), "transport error");
+      const got = await poll(server.url, open.sid);
+      assert.ok(got.body.endsWith(RS + "1"), "the close packet ends the queue");
+      assert.ok(got.body.length < 25000, `queue bounded, got ${got.body.length} bytes`);
     });
 
     it("one bad client does not disturb another", async () => {
@@ -214,8 +230,9 @@ describe("Engine.IO settings", () => {
     const { open } = await handshake(server.url);
     const pending = poll(server.url, open.sid);
     await sleep(50);
-    const code = await server.stop();
-    assert.equal(code, 0);
+    const stopped = server.stop();
     assert.equal((await pending).body, "1");
+    assert.equal(await server.closeReason(open.sid), "server shutting down");
+    assert.equal(await stopped, 0);
   });
 });

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { startServer, shardCounts, sleep } from "../lib/server.js";
 import { eioUrl, handshake, poll, post, openWs, frames, opened } from "../lib/raw.js";
 
+const sidOf = (ws) => JSON.parse(ws.frames[0].slice(1)).sid;
 const wsUrl = (server, query) => eioUrl(server.url.replace("http", "ws"), { EIO: "4", transport: "websocket", ...query });
 
 for (const shards of shardCounts) {
@@ -12,7 +13,7 @@ for (const shards of shardCounts) {
     before(async () => {
       server = await startServer("engine-echo", [
         "--threads", String(shards), "--ping-interval", "300", "--ping-timeout", "300",
-        "--upgrade-timeout", "500", "--max-http-buffer-size", "1000",
+        "--upgrade-timeout", "500", "--max-http-buffer-size", "1000", "--max-buffered-bytes", "200000",
       ]);
     });
     after(async () => server.stop());
@@ -46,8 +47,22 @@ for (const shards of shardCounts) {
       const { code } = await ws.closed;
       const elapsed = Date.now() - started;
       assert.equal(ws.frames[1], "2");
+      assert.equal(await server.closeReason(sidOf(ws)), "ping timeout");
       assert.equal(code, 1005, "a close frame without status, as Node sends");
       assert.ok(elapsed >= 550 && elapsed < 3000, `closed after ${elapsed} ms`);
+    });
+
+    it("closes a session whose client does not read once its queue is full", async () => {
+      const ws = openWs(wsUrl(server));
+      await frames(ws, 1);
+      ws._socket.pause(); // stop reading: the echoes pile up in the kernel, then in the server
+      const chunk = "4" + "r".repeat(900);
+      for (let i = 0; i < 20000 && ws.readyState === ws.OPEN; i++) {
+        ws.send(chunk);
+        if (i % 100 === 99) await sleep(1);
+      }
+      assert.equal(await server.closeReason(sidOf(ws), 10000), "transport error");
+      ws.terminate();
     });
 
     it("keeps a client that pongs", async () => {
@@ -67,6 +82,7 @@ for (const shards of shardCounts) {
       ws.send("4" + "x".repeat(2000));
       const { code } = await ws.closed;
       assert.equal(code, 1009);
+      assert.equal(await server.closeReason(sidOf(ws)), "transport error");
       other.send("4still fine");
       assert.equal((await frames(other, 2))[1], "4still fine");
       other.close();
@@ -77,6 +93,7 @@ for (const shards of shardCounts) {
       await frames(ws, 1);
       ws.send("9nonsense");
       await ws.closed;
+      assert.equal(await server.closeReason(sidOf(ws)), "parse error");
     });
 
     it("closes the session when the client pings", async () => {
@@ -84,6 +101,7 @@ for (const shards of shardCounts) {
       await frames(ws, 1);
       ws.send("2");
       await ws.closed;
+      assert.equal(await server.closeReason(sidOf(ws)), "transport error");
     });
 
     it("ignores a close packet over WebSocket, as Node does", async () => {
@@ -93,6 +111,7 @@ for (const shards of shardCounts) {
       ws.send("4after");
       assert.equal((await frames(ws, 2))[1], "4after");
       ws.close();
+      assert.equal(await server.closeReason(sidOf(ws)), "transport close");
     });
 
     it("upgrades with 2probe / 3probe, a noop for the pending GET, and 5", async () => {

@@ -16,7 +16,13 @@ export async function startServer(binary, args = []) {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
+  let stdout = "";
+  const watchers = new Set();
   child.stderr.on("data", (d) => (stderr += d));
+  child.stdout.on("data", (d) => {
+    stdout += d;
+    for (const w of watchers) w();
+  });
   const port = await new Promise((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error(`${binary} did not start: ${stderr}`)), 10000);
@@ -38,6 +44,28 @@ export async function startServer(binary, args = []) {
     url: `http://127.0.0.1:${port}`,
     child,
     stderr: () => stderr,
+    // Resolves with the match once the server's stdout matches `regex`.
+    output(regex, ms = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const m = stdout.match(regex);
+          if (!m) return false;
+          watchers.delete(check);
+          clearTimeout(timer);
+          resolve(m);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          watchers.delete(check);
+          reject(new Error(`server never printed ${regex}; it printed:\n${stdout}`));
+        }, ms);
+        if (!check()) watchers.add(check);
+      });
+    },
+    // The reason the server gave when it closed session `sid`.
+    async closeReason(sid, ms) {
+      return (await this.output(new RegExp(`close ${sid.replace(/[-]/g, "\\-")} (.+)\\n`), ms))[1];
+    },
     // Stops the server; fails if a sanitizer reported anything on the way.
     async stop() {
       let result = child.exitCode;
