@@ -125,6 +125,13 @@ std::size_t SessionImpl::buffered_bytes() const {
   return write_buffer_bytes_ + (ws_ ? ws_->buffered_bytes() : 0);
 }
 
+bool SessionImpl::writable() const {
+  if (state_ != State::open) return false;
+  if (transport_ == TransportKind::polling) return pending_get_ != nullptr && write_buffer_.empty();
+  constexpr std::size_t backlog = 64 * 1024;  // beyond this the client is not keeping up
+  return ws_ && ws_->buffered_bytes() < backlog;
+}
+
 // Waits for the end of the loop turn so that every packet queued in it goes
 // out in one answer.
 void SessionImpl::schedule_flush() {

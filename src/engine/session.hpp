@@ -50,6 +50,9 @@ class Session {
   virtual void send(std::string data, bool binary = false) = 0;
   // Bytes queued for this client and not yet written.
   virtual std::size_t buffered_bytes() const = 0;
+  // Whether a packet sent now would leave at once: a GET is waiting (polling)
+  // or the WebSocket has little unsent. Volatile packets are dropped otherwise.
+  virtual bool writable() const = 0;
   // Closes the session; the close handler gets `reason`.
   virtual void close(std::string_view reason = "forced close") = 0;
 };

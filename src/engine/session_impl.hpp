@@ -27,6 +27,7 @@ class SessionImpl final : public Session, public std::enable_shared_from_this<Se
   void on_close(CloseHandler handler) override { on_close_ = std::move(handler); }
   void send(std::string data, bool binary) override;
   std::size_t buffered_bytes() const override;
+  bool writable() const override;
   void close(std::string_view reason) override;
 
   // Called by the server, on this shard.

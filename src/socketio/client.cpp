@@ -1,0 +1,239 @@
+#include "socketio/client.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/params_view.hpp>
+#include <ctime>
+
+#include "engine/sid.hpp"
+#include "socketio/namespace.hpp"
+
+namespace socketio {
+
+namespace {
+
+// JavaScript's new Date().toString() in UTC, as Node puts in handshake.time.
+std::string js_date_string(std::int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[80];
+  std::strftime(buf, sizeof buf, "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)", &tm);
+  return buf;
+}
+
+boost::json::object parse_query(std::string_view query) {
+  boost::json::object out;
+  try {
+    for (auto param : boost::urls::params_view(query)) out[param.key] = param.value;
+  } catch (const std::exception&) {
+    // A malformed query string: the handshake carries what could be read.
+  }
+  return out;
+}
+
+Handshake make_handshake(const engine::Handshake& eio, boost::json::object auth) {
+  Handshake h;
+  h.headers = eio.headers;
+  h.time = js_date_string(eio.issued_ms);
+  h.address = eio.remote_address;
+  for (const auto& [k, v] : eio.headers)
+    if (net::iequals(k, "Origin")) h.xdomain = true;
+  h.secure = eio.secure;
+  h.issued = eio.issued_ms;
+  h.url = eio.url;
+  h.query = parse_query(eio.query);
+  h.auth = std::move(auth);
+  return h;
+}
+
+}  // namespace
+
+Client::Client(ServerCore* server, std::shared_ptr<engine::Session> session)
+    : server_(server),
+      session_(std::move(session)),
+      decoder_(server->options.max_attachments),
+      connect_timer_(server->pool.context(session_->shard())) {}
+
+void Client::start() {
+  auto self = shared_from_this();
+  // The session owns its handlers until it closes: they keep this client alive.
+  session_->on_message([self](std::string&& data, bool binary) { self->on_message(std::move(data), binary); });
+  session_->on_close([self](std::string_view reason, std::string_view) { self->on_close(reason); });
+  connect_timer_.expires_after(std::chrono::milliseconds(server_->options.connect_timeout_ms));
+  connect_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->closed_) return;
+    if (self->sockets_.empty() && self->connecting_.empty()) self->close("forced close");
+  });
+}
+
+void Client::write(const adapter::EncodedPacket& packet) {
+  if (closed_) return;
+  session_->send(packet.text, false);
+  for (const auto& attachment : packet.attachments) session_->send(attachment, true);
+}
+
+void Client::write_packet(const Packet& packet) {
+  adapter::EncodedPacket encoded;
+  encoded.text = encode_text(packet);
+  encoded.attachments = packet.attachments;
+  write(encoded);
+}
+
+void Client::on_message(std::string&& data, bool binary) {
+  auto result = binary ? decoder_.add_binary(std::move(data)) : decoder_.add_text(data);
+  if (!result) return close("parse error");  // a malformed packet ends this client only
+  if (*result) on_packet(std::move(**result));
+}
+
+void Client::on_packet(Packet packet) {
+  auto it = sockets_.find(packet.nsp);
+  if (packet.type == PacketType::connect) {
+    // A second CONNECT for a namespace is a protocol violation, as in Node.
+    if (it != sockets_.end() || connecting_.count(packet.nsp)) return close("forced close");
+    return connect(std::move(packet));
+  }
+  if (it == sockets_.end() || packet.type == PacketType::connect_error) return close("forced close");
+  SocketPtr socket = it->second;
+  switch (packet.type) {
+    case PacketType::event: {
+      auto& values = packet.data.as_array();
+      std::string event = values[0].is_string() ? std::string(values[0].as_string())
+                                                : boost::json::serialize(values[0]);  // numeric event names
+      values.erase(values.begin());
+      socket->on_packet_event(Args(std::move(values), std::move(packet.attachments)), std::move(event), packet.id);
+      break;
+    }
+    case PacketType::ack:
+      if (packet.id)
+        socket->on_packet_ack(*packet.id, Args(std::move(packet.data.as_array()), std::move(packet.attachments)));
+      break;
+    case PacketType::disconnect:
+      socket->on_closed("client namespace disconnect");
+      break;
+    default:
+      break;
+  }
+}
+
+void Client::connect(Packet packet) {
+  boost::json::object auth = packet.data.is_object() ? std::move(packet.data.as_object()) : boost::json::object{};
+  auto nsp = server_->find_namespace(packet.nsp, auth);
+  if (!nsp) {
+    // The connection stays: the client may use other namespaces.
+    write_packet(Packet{PacketType::connect_error, packet.nsp, std::nullopt,
+                        boost::json::object{{"message", "Invalid namespace"}}, {}});
+    return;
+  }
+  connect_socket(nsp, std::move(auth));
+}
+
+void Client::connect_socket(const std::shared_ptr<Namespace>& nsp, boost::json::object auth) {
+  auto self = shared_from_this();
+  if (server_->recovery) {
+    auto* pid = auth.if_contains("pid");
+    auto* offset = auth.if_contains("offset");
+    if (pid && pid->is_string() && offset && offset->is_string()) {
+      auto restored = server_->recovery->restore(std::string(pid->as_string()), std::string(offset->as_string()),
+                                                 nsp->name());
+      if (restored) {
+        auto socket = std::make_shared<Socket>(nsp, self, restored->session.sid,
+                                               make_handshake(session_->handshake(), std::move(auth)));
+        socket->set_pid(restored->session.pid);
+        socket->data = std::move(restored->session.data);
+        connecting_[nsp->name()] = socket;
+        auto rooms = std::move(restored->session.rooms);
+        auto missed = std::move(restored->missed);
+        if (server_->recovery->options().skip_middlewares) return finish_connect(socket, rooms, missed);
+        return run_middlewares(nsp, socket, 0, std::move(rooms), std::move(missed));
+      }
+    }
+  }
+  auto socket = std::make_shared<Socket>(nsp, self, engine::generate_sid(shard()),
+                                         make_handshake(session_->handshake(), std::move(auth)));
+  if (server_->recovery) socket->set_pid(engine::generate_sid(shard()));
+  connecting_[nsp->name()] = socket;
+  run_middlewares(nsp, socket, 0, {}, {});
+}
+
+void Client::run_middlewares(const std::shared_ptr<Namespace>& nsp, const SocketPtr& socket, std::size_t index,
+                             std::vector<std::string> rooms, std::vector<adapter::PacketPtr> missed) {
+  if (closed_) return;
+  const auto& middlewares = nsp->middlewares();
+  if (index == middlewares.size()) return finish_connect(socket, rooms, missed);
+  auto once = std::make_shared<bool>(false);
+  auto next = [self = shared_from_this(), nsp, socket, index, rooms, missed, once](std::optional<ConnectError> error) {
+    if (*once) return;
+    *once = true;
+    auto go_on = [self, nsp, socket, index, rooms, missed, error] {
+      if (self->closed_) return;
+      if (error) {
+        self->connecting_.erase(nsp->name());
+        boost::json::object payload{{"message", error->message}};
+        if (!error->data.is_null()) payload["data"] = error->data;
+        self->write_packet(Packet{PacketType::connect_error, nsp->name(), std::nullopt, std::move(payload), {}});
+        return;
+      }
+      self->run_middlewares(nsp, socket, index + 1, rooms, missed);
+    };
+    // A middleware may answer later, from any thread: continue on the shard.
+    if (net::ShardPool::current_shard() == self->shard()) go_on();
+    else self->server_->pool.post(self->shard(), go_on);
+  };
+  try {
+    middlewares[index](socket, next);
+  } catch (const std::exception& e) {
+    next(ConnectError{e.what(), {}});
+  }
+}
+
+void Client::finish_connect(const SocketPtr& socket, const std::vector<std::string>& rooms,
+                            const std::vector<adapter::PacketPtr>& missed) {
+  connecting_.erase(socket->nsp());
+  if (closed_) return;
+  bool recovered = !socket->pid().empty() && !rooms.empty();
+  sockets_[socket->nsp()] = socket;
+  socket->on_connected(recovered);
+  auto& index = socket->core()->adapter().local_rooms();
+  index.add_socket(socket.get());
+  index.add(socket.get(), socket->id());
+  for (const auto& room : rooms) index.add(socket.get(), room);
+  // Missed packets go first, then the CONNECT, as Node does.
+  for (const auto& packet : missed) write(*packet);
+  boost::json::object answer{{"sid", socket->id()}};
+  if (!socket->pid().empty()) answer["pid"] = socket->pid();
+  write_packet(Packet{PacketType::connect, socket->nsp(), std::nullopt, std::move(answer), {}});
+  for (const auto& handler : std::vector(socket->core()->connection_handlers())) {
+    if (!socket->connected()) break;
+    handler(socket);
+  }
+}
+
+void Client::remove(const Socket& socket) {
+  auto it = sockets_.find(socket.nsp());
+  if (it != sockets_.end() && it->second.get() == &socket) sockets_.erase(it);
+}
+
+void Client::close_all_namespaces() {
+  for (auto& [nsp, socket] : std::unordered_map(sockets_)) socket->disconnect(false);
+  close("forced close");
+}
+
+void Client::close(std::string_view reason) {
+  if (closed_) return;
+  session_->close(reason);  // calls on_close() with the reason
+  if (!closed_) on_close(reason);
+}
+
+void Client::on_close(std::string_view reason) {
+  if (closed_) return;
+  closed_ = true;
+  connect_timer_.cancel();
+  auto sockets = std::move(sockets_);
+  sockets_.clear();
+  connecting_.clear();
+  for (auto& [nsp, socket] : sockets) socket->on_closed(reason);
+}
+
+}  // namespace socketio

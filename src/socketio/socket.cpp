@@ -1,0 +1,244 @@
+#include "socketio/socket.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "socketio/client.hpp"
+#include "socketio/encode.hpp"
+#include "socketio/namespace.hpp"
+
+namespace socketio {
+
+struct Socket::PendingAck {
+  std::function<void(AckError, Args)> callback;
+  std::unique_ptr<boost::asio::steady_timer> timer;  // null: no timeout
+};
+
+void Ack::operator()(Args response) const {
+  if (send_) send_(std::move(response));
+}
+
+Socket::Socket(std::shared_ptr<Namespace> nsp, std::shared_ptr<Client> client, std::string id, Handshake handshake)
+    : nsp_(std::move(nsp)), client_(std::move(client)), id_(std::move(id)), handshake_(std::move(handshake)) {}
+
+Socket::~Socket() = default;
+
+const std::string& Socket::nsp() const { return nsp_->name(); }
+std::size_t Socket::shard() const { return client_->shard(); }
+
+void Socket::on(std::string event, EventHandler handler) { handlers_[std::move(event)].push_back(std::move(handler)); }
+
+// ---- outgoing ----
+
+bool Socket::emit(std::string event, Args args) { return emit_packet(std::move(event), std::move(args), false); }
+bool Socket::emit_volatile(std::string event, Args args) {
+  return emit_packet(std::move(event), std::move(args), true);
+}
+
+bool Socket::emit_packet(std::string event, Args args, bool is_volatile) {
+  if (is_reserved_event(event)) return false;
+  if (net::ShardPool::current_shard() != shard()) {
+    // Emitting is safe from any thread: the write happens on the socket's shard.
+    client_->server().pool.post(shard(), [self = shared_from_this(), event = std::move(event),
+                                          args = std::move(args), is_volatile]() mutable {
+      self->emit_packet(std::move(event), std::move(args), is_volatile);
+    });
+    return true;
+  }
+  if (!connected_) return true;
+  if (client_->server().recovery && !is_volatile) {
+    // With recovery on, direct emits get an offset too, as in Node: they go
+    // through the adapter as a broadcast to the socket's own room.
+    return BroadcastOperator(nsp_, adapter::Target{{id_}, {}, false}).emit(std::move(event), std::move(args));
+  }
+  if (is_volatile && !client_->session().writable()) return true;
+  auto packet = encode_event(nsp_->name(), event, args);
+  client_->write(*packet);
+  notify_outgoing(event, args);
+  return true;
+}
+
+bool Socket::emit_with_ack(std::string event, Args args, AckCallback callback,
+                           std::optional<std::chrono::milliseconds> timeout) {
+  if (is_reserved_event(event)) return false;
+  if (net::ShardPool::current_shard() != shard()) {
+    client_->server().pool.post(shard(), [self = shared_from_this(), event = std::move(event), args = std::move(args),
+                                          callback = std::move(callback), timeout]() mutable {
+      self->emit_with_ack(std::move(event), std::move(args), std::move(callback), timeout);
+    });
+    return true;
+  }
+  if (!connected_) {
+    callback(std::string("socket has been disconnected"), {});
+    return true;
+  }
+  std::uint64_t id = nsp_->next_ack_id();
+  auto pending = std::make_unique<PendingAck>();
+  pending->callback = std::move(callback);
+  auto ms = timeout ? *timeout : std::chrono::milliseconds(client_->server().options.default_ack_timeout_ms);
+  if (ms.count() > 0) {
+    pending->timer = std::make_unique<boost::asio::steady_timer>(client_->server().pool.context(shard()));
+    pending->timer->expires_after(ms);
+    pending->timer->async_wait([weak = weak_from_this(), id](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self) return;
+      auto it = self->pending_acks_.find(id);
+      if (it == self->pending_acks_.end()) return;
+      auto cb = std::move(it->second->callback);
+      self->pending_acks_.erase(it);
+      cb(std::string("operation has timed out"), {});
+    });
+  }
+  pending_acks_.emplace(id, std::move(pending));
+  auto packet = encode_event(nsp_->name(), event, args, id);
+  client_->write(*packet);
+  notify_outgoing(event, args);
+  return true;
+}
+
+void Socket::deliver(const adapter::PacketPtr& packet, const adapter::BroadcastFlags& flags) {
+  if (!connected_) return;
+  if (flags.volatile_ && !client_->session().writable()) return;
+  client_->write(*packet);
+  if (!any_outgoing_handlers_.empty()) notify_outgoing(packet->event, Args(packet->args, packet->attachments));
+}
+
+void Socket::expect_ack(std::uint64_t id, std::function<void(adapter::AckResponse)> on_ack) {
+  if (!connected_) return;
+  auto pending = std::make_unique<PendingAck>();
+  pending->callback = [on_ack = std::move(on_ack)](AckError error, Args args) {
+    if (!error) on_ack(adapter::AckResponse{std::move(args.values), std::move(args.buffers)});
+  };
+  pending_acks_[id] = std::move(pending);
+}
+
+void Socket::notify_outgoing(const std::string& event, const Args& args) {
+  for (const auto& h : any_outgoing_handlers_) h(event, args);
+}
+
+void Socket::write(const adapter::EncodedPacket& packet) { client_->write(packet); }
+
+BroadcastOperator Socket::broadcast() const { return BroadcastOperator(nsp_).except(id_); }
+BroadcastOperator Socket::to(std::string room) const { return broadcast().to(std::move(room)); }
+BroadcastOperator Socket::except(std::string room) const { return broadcast().except(std::move(room)); }
+
+// ---- rooms ----
+
+void Socket::join(const std::vector<std::string>& rooms) {
+  if (!connected_) return;
+  auto& index = nsp_->adapter().local_rooms();
+  for (const auto& room : rooms) index.add(this, room);
+}
+
+void Socket::leave(const std::vector<std::string>& rooms) {
+  if (!connected_) return;
+  auto& index = nsp_->adapter().local_rooms();
+  for (const auto& room : rooms) index.remove(this, room);
+}
+
+std::vector<std::string> Socket::rooms() const { return nsp_->adapter().local_rooms().rooms_of(this); }
+
+boost::json::object Socket::describe() const {
+  boost::json::array rooms;
+  for (auto& r : this->rooms()) rooms.emplace_back(r);
+  return {{"id", id_}, {"handshake", handshake_.to_json()}, {"rooms", std::move(rooms)}, {"data", data}};
+}
+
+// ---- incoming ----
+
+void Socket::on_connected(bool recovered) {
+  connected_ = true;
+  recovered_ = recovered;
+}
+
+void Socket::on_packet_event(Args args, std::string event, std::optional<std::uint64_t> ack_id) {
+  Ack ack;
+  if (ack_id) {
+    auto sent = std::make_shared<bool>(false);
+    ack = Ack([weak = weak_from_this(), id = *ack_id, sent](Args response) {
+      auto self = weak.lock();
+      if (!self || *sent || !self->connected_) return;  // an ack is answered once
+      *sent = true;
+      self->client_->write(encode_ack(self->nsp(), id, std::move(response)));
+    });
+  }
+  for (const auto& h : any_handlers_) h(event, args);
+  auto packet = std::make_shared<std::pair<std::string, Args>>(std::move(event), std::move(args));
+  run_middlewares(0, std::move(packet), std::move(ack));
+}
+
+void Socket::run_middlewares(std::size_t index, std::shared_ptr<std::pair<std::string, Args>> packet, Ack ack) {
+  if (!connected_) return;
+  if (index == middlewares_.size()) return dispatch(packet->first, packet->second, std::move(ack));
+  middlewares_[index](packet->first, packet->second,
+                      [weak = weak_from_this(), index, packet, ack](AckError error) {
+                        auto self = weak.lock();
+                        if (!self) return;
+                        if (error) {
+                          for (const auto& h : self->error_handlers_) h(*error);
+                          return;
+                        }
+                        self->run_middlewares(index + 1, packet, ack);
+                      });
+}
+
+void Socket::dispatch(const std::string& event, Args& args, Ack ack) {
+  auto it = handlers_.find(event);
+  if (it == handlers_.end()) return;
+  // Copy: a handler may add handlers or disconnect the socket.
+  auto handlers = it->second;
+  for (auto& h : handlers) h(args, ack);
+}
+
+void Socket::on_packet_ack(std::uint64_t id, Args args) {
+  auto it = pending_acks_.find(id);
+  if (it == pending_acks_.end()) return;  // late or unknown ack: ignored, as in Node
+  auto pending = std::move(it->second);
+  pending_acks_.erase(it);
+  if (pending->timer) pending->timer->cancel();
+  pending->callback(std::nullopt, std::move(args));
+}
+
+void Socket::disconnect(bool close) {
+  if (!connected_) return;
+  if (close) return client_->close_all_namespaces();
+  Packet packet{PacketType::disconnect, nsp(), std::nullopt, {}, {}};
+  client_->write_packet(packet);
+  on_closed("server namespace disconnect");
+}
+
+namespace {
+bool recoverable(std::string_view reason) {
+  return reason != "client namespace disconnect" && reason != "server namespace disconnect" &&
+         reason != "parse error";
+}
+}  // namespace
+
+void Socket::on_closed(std::string_view reason) {
+  if (!connected_) return;
+  auto self = shared_from_this();
+  for (const auto& h : std::vector(disconnecting_handlers_)) h(reason);
+  auto& core = client_->server();
+  if (core.recovery && recoverable(reason)) core.recovery->save(SavedSession{id_, pid_, nsp(), rooms(), data});
+  nsp_->adapter().local_rooms().remove_socket(this);
+  connected_ = false;
+  client_->remove(*this);
+  auto pending = std::move(pending_acks_);
+  pending_acks_.clear();
+  for (auto& [id, p] : pending) {
+    if (p->timer) p->timer->cancel();
+    p->callback(std::string("socket has been disconnected"), {});
+  }
+  auto on_disconnect = std::move(disconnect_handlers_);
+  for (const auto& h : on_disconnect) h(reason);
+  // Handlers often hold the socket itself: drop them to free it.
+  handlers_.clear();
+  any_handlers_.clear();
+  any_outgoing_handlers_.clear();
+  middlewares_.clear();
+  disconnecting_handlers_.clear();
+  disconnect_handlers_.clear();
+  error_handlers_.clear();
+}
+
+}  // namespace socketio
