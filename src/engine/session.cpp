@@ -220,7 +220,9 @@ void SessionImpl::on_ws_frame(net::WebSocketConnection* ws, std::string&& data, 
 void SessionImpl::on_ws_closed(net::WebSocketConnection* ws, net::WebSocketCloseKind kind, std::string) {
   if (ws == probe_.get()) {
     probe_.reset();
-    return cancel_upgrade();
+    cancel_upgrade();
+    if (state_ == State::closing && !pending_get_) finish_close();
+    return;
   }
   if (ws != ws_.get()) return;
   ws_.reset();
@@ -239,6 +241,7 @@ bool SessionImpl::reserve_upgrade() {
     auto self = weak.lock();
     if (ec || !self || !self->upgrading_) return;
     self->cancel_upgrade();
+    if (self->state_ == State::closing) self->finish_close();
   });
   return true;
 }
@@ -274,7 +277,12 @@ void SessionImpl::complete_upgrade() {
   auto buffered = std::move(write_buffer_);
   write_buffer_.clear();
   write_buffer_bytes_ = 0;
-  for (const auto& p : buffered) write_to_websocket(p);
+  for (const auto& p : buffered)
+    if (p.type != PacketType::close) write_to_websocket(p);  // a WebSocket closes with a close frame
+  if (state_ == State::closing) {
+    ws_->close();
+    finish_close();
+  }
 }
 
 void SessionImpl::cancel_upgrade() {
@@ -291,7 +299,10 @@ void SessionImpl::close(std::string_view reason) {
   auto keep_alive = shared_from_this();  // finish_close() drops the server's reference
   state_ = State::closing;
   heartbeat_timer_.cancel();
-  if (upgrading_) cancel_upgrade();
+  // The client has paused polling for an upgrade: what is left goes out on
+  // the WebSocket once "5" arrives, as in Node.
+  bool after_upgrade = upgrading_ && probe_answered_;
+  if (upgrading_ && !after_upgrade) cancel_upgrade();
 
   bool deferred = false;
   if (transport_ == TransportKind::polling) {
@@ -314,6 +325,7 @@ void SessionImpl::close(std::string_view reason) {
   if (on_close) on_close(reason, "");
 
   if (!deferred) return finish_close();
+  if (after_upgrade) return;  // complete_upgrade() or the upgrade timeout finishes
   upgrade_timer_.expires_after(std::chrono::milliseconds(server_->options.close_timeout_ms));
   upgrade_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     if (auto self = weak.lock(); self && !ec) self->finish_close();

@@ -15,6 +15,17 @@ export async function startServer(binary, args = []) {
   const child = spawn(path.join(buildDir, binary), ["--host", "127.0.0.1", "--port", "0", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
+  return watch(binary, child);
+}
+
+// The Node socket.io reference server with the same handlers.
+export async function startReference(args = []) {
+  const script = path.resolve(here, "../socketio/reference_server.js");
+  const child = spawn(process.execPath, [script, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  return watch("reference", child);
+}
+
+async function watch(binary, child) {
   let stderr = "";
   let stdout = "";
   const watchers = new Set();

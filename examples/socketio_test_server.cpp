@@ -1,0 +1,240 @@
+// The protocol test server: the handlers of tests/e2e/socketio/reference_server.js
+// (its Node twin), so that the same e2e tests run against both.
+//  - "/" and "/custom" emit "auth" with the client's auth payload on connect;
+//    "message" is echoed as "message-back", "message-with-ack" is acked with
+//    its arguments, and the other events drive rooms, broadcasts and utilities;
+//  - "/mw" refuses a client without auth.token "ok"; /^\/dyn-\d+$/ is dynamic;
+//    other namespaces are refused;
+//  - ping interval 300 ms, ping timeout 200 ms, connect timeout 1000 ms;
+//  - the Engine.IO echo at /engine.io/ on the same port.
+
+#include <mutex>
+#include <regex>
+#include <unordered_map>
+
+#include "app/engine_flags.hpp"
+#include "app/run.hpp"
+#include "socketio/server.hpp"
+
+namespace json = boost::json;
+using socketio::Ack;
+using socketio::Args;
+using socketio::SocketPtr;
+
+namespace {
+
+std::vector<std::string> strings(const json::value* v) {
+  std::vector<std::string> out;
+  if (!v) return out;
+  if (v->is_string()) out.emplace_back(v->as_string());
+  if (v->is_array())
+    for (const auto& e : v->as_array())
+      if (e.is_string()) out.emplace_back(e.as_string());
+  return out;
+}
+
+json::object spec_of(const Args& args) {
+  return args.size() > 0 && args[0].is_object() ? args[0].as_object() : json::object{};
+}
+
+Args args_of(const json::object& spec) {
+  auto* a = spec.if_contains("args");
+  return Args(a && a->is_array() ? a->as_array() : json::array{});
+}
+
+socketio::BroadcastOperator make_operator(socketio::Namespace& nsp, const json::object& spec,
+                                          const SocketPtr& socket = nullptr) {
+  auto* from = spec.if_contains("fromSocket");
+  auto op = socket && from && from->is_bool() && from->as_bool() ? socket->broadcast() : nsp.all();
+  op = op.to(strings(spec.if_contains("to"))).except(strings(spec.if_contains("except")));
+  if (auto* v = spec.if_contains("volatile"); v && v->is_bool() && v->as_bool()) op = op.volatile_();
+  if (auto* v = spec.if_contains("local"); v && v->is_bool() && v->as_bool()) op = op.local();
+  if (auto* t = spec.if_contains("timeout"); t && t->is_number()) op = op.timeout(std::chrono::milliseconds(t->to_number<std::int64_t>()));
+  return op;
+}
+
+std::string event_of(const json::object& spec) {
+  auto* e = spec.if_contains("event");
+  return e && e->is_string() ? std::string(e->as_string()) : std::string("event");
+}
+
+json::value error_or_null(const socketio::AckError& error) { return error ? json::value(*error) : json::value(); }
+
+struct Disconnects {
+  std::mutex mutex;
+  std::unordered_map<std::string, json::object> by_socket;
+};
+
+void setup(socketio::Namespace& nsp, std::shared_ptr<Disconnects> disconnects) {
+  nsp.on_connection([&nsp, disconnects](const SocketPtr& socket) {
+    std::weak_ptr<socketio::Socket> weak = socket;
+    auto self = [weak] { return weak.lock(); };
+    socket->emit("auth", Args::of(socket->handshake().auth));
+    socket->on("message", [self](Args& args, Ack) { self()->emit("message-back", args); });
+    socket->on("message-with-ack", [](Args& args, Ack ack) { ack(args); });
+    socket->on("join", [self](Args& args, Ack ack) {
+      self()->join(strings(args.size() ? &args[0] : nullptr));
+      ack();
+    });
+    socket->on("leave", [self](Args& args, Ack ack) {
+      self()->leave(strings(args.size() ? &args[0] : nullptr));
+      ack();
+    });
+    socket->on("rooms", [self](Args&, Ack ack) {
+      auto rooms = self()->rooms();
+      std::sort(rooms.begin(), rooms.end());
+      json::array out(rooms.begin(), rooms.end());
+      ack(Args::of(out));
+    });
+    socket->on("set-data", [self](Args& args, Ack ack) {
+      self()->data = args.size() ? args[0] : json::value();
+      ack();
+    });
+    socket->on("data", [self](Args&, Ack ack) { ack(Args::of(self()->data)); });
+    socket->on("recovered", [self](Args&, Ack ack) { ack(Args::of(self()->recovered())); });
+    socket->on("emit", [&nsp, self](Args& args, Ack ack) {
+      auto spec = spec_of(args);
+      make_operator(nsp, spec, self()).emit(event_of(spec), args_of(spec));
+      ack();
+    });
+    socket->on("emit-reserved", [self](Args&, Ack ack) {
+      bool sent = self()->emit("disconnecting", Args::of(1));
+      ack(Args::of(json::object{{"refused", !sent}}));
+    });
+    socket->on("emit-with-ack", [self](Args& args, Ack ack) {
+      auto spec = spec_of(args);
+      auto* t = spec.if_contains("timeout");
+      auto timeout = std::chrono::milliseconds(t && t->is_number() ? t->to_number<std::int64_t>() : 1000);
+      self()->emit_with_ack(
+          event_of(spec), args_of(spec),
+          [ack](socketio::AckError error, Args response) {
+            ack(Args::of(json::object{{"err", error_or_null(error)}, {"response", response.values}}));
+          },
+          timeout);
+    });
+    socket->on("broadcast-with-ack", [&nsp, self](Args& args, Ack ack) {
+      auto spec = spec_of(args);
+      make_operator(nsp, spec, self())
+          .emit_with_ack(event_of(spec), args_of(spec), [ack](socketio::AckError error, std::vector<Args> responses) {
+            json::array out;
+            for (auto& r : responses) out.push_back(r.values.size() == 1 ? r.values[0] : json::value(r.values));
+            ack(Args::of(json::object{{"err", error_or_null(error)}, {"responses", out}}));
+          });
+    });
+    socket->on("fetch-sockets", [&nsp](Args& args, Ack ack) {
+      make_operator(nsp, spec_of(args)).fetch_sockets([ack](std::vector<socketio::RemoteSocket> sockets) {
+        std::sort(sockets.begin(), sockets.end(), [](auto& a, auto& b) { return a.id < b.id; });
+        json::array out;
+        for (auto& s : sockets) {
+          std::sort(s.rooms.begin(), s.rooms.end());
+          out.push_back(json::object{{"id", s.id},
+                                     {"rooms", json::array(s.rooms.begin(), s.rooms.end())},
+                                     {"data", s.data},
+                                     {"auth", s.handshake["auth"]}});
+        }
+        ack(Args::of(out));
+      });
+    });
+    socket->on("sockets-join", [&nsp](Args& args, Ack ack) {
+      auto spec = spec_of(args);
+      make_operator(nsp, spec).sockets_join(strings(spec.if_contains("rooms")));
+      ack();
+    });
+    socket->on("sockets-leave", [&nsp](Args& args, Ack ack) {
+      auto spec = spec_of(args);
+      make_operator(nsp, spec).sockets_leave(strings(spec.if_contains("rooms")));
+      ack();
+    });
+    socket->on("disconnect-sockets", [&nsp](Args& args, Ack) {
+      auto spec = spec_of(args);
+      auto* close = spec.if_contains("close");
+      make_operator(nsp, spec).disconnect_sockets(close && close->is_bool() && close->as_bool());
+    });
+    socket->on("remote-emit", [&nsp](Args& args, Ack ack) {
+      auto spec = spec_of(args);
+      make_operator(nsp, spec).fetch_sockets([spec, ack](std::vector<socketio::RemoteSocket> sockets) {
+        for (const auto& s : sockets) s.emit(event_of(spec), args_of(spec));
+        ack(Args::of(sockets.size()));
+      });
+    });
+    socket->on("disconnect-me", [self](Args& args, Ack) {
+      self()->disconnect(args.size() && args[0].is_bool() && args[0].as_bool());
+    });
+    socket->on("last-disconnect", [disconnects](Args& args, Ack ack) {
+      std::lock_guard lock(disconnects->mutex);
+      auto it = args.size() && args[0].is_string() ? disconnects->by_socket.find(std::string(args[0].as_string()))
+                                                   : disconnects->by_socket.end();
+      ack(Args::of(it == disconnects->by_socket.end() ? json::value() : json::value(it->second)));
+    });
+    socket->on("server-side-emit", [&nsp](Args&, Ack ack) {
+      nsp.server_side_emit("ping", {}, [ack](socketio::AckError error, std::vector<Args>) {
+        ack(Args::of(json::object{{"err", error_or_null(error)}, {"responses", json::array{}}}));
+      });
+    });
+    auto rooms = std::make_shared<json::array>();
+    socket->on_disconnecting([self, rooms](std::string_view) {
+      auto r = self()->rooms();
+      std::sort(r.begin(), r.end());
+      *rooms = json::array(r.begin(), r.end());
+    });
+    socket->on_disconnect([id = socket->id(), rooms, disconnects](std::string_view reason) {
+      std::lock_guard lock(disconnects->mutex);
+      disconnects->by_socket[id] = json::object{{"reason", reason}, {"rooms", *rooms}};
+    });
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Socket.IO protocol test server"};
+  app::ServerFlags flags;
+  flags.http.port = 3002;
+  flags.engine.path = "/socket.io/";
+  flags.engine.ping_interval_ms = 300;
+  flags.engine.ping_timeout_ms = 200;
+  bool recovery = false;
+  add_server_flags(cli, flags);
+  cli.add_flag("--recovery", recovery, "Enable connection state recovery (2 s)");
+  try {
+    cli.parse(argc, argv);
+    app::finish_server_flags(flags);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+
+  net::ShardPool shards(flags.threads ? flags.threads : net::default_shard_count());
+  net::HttpServer http(shards, flags.http);
+
+  socketio::ServerOptions options;
+  options.engine = flags.engine;
+  options.connect_timeout_ms = 1000;
+  if (recovery) options.connection_state_recovery = socketio::RecoveryOptions{2000, true};
+  socketio::Server io(shards, options);
+  auto disconnects = std::make_shared<Disconnects>();
+  setup(io.of("/"), disconnects);
+  setup(io.of("/custom"), disconnects);
+  auto& mw = io.of("/mw");
+  mw.use([](const SocketPtr& socket, socketio::Next next) {
+    auto* token = socket->handshake().auth.if_contains("token");
+    if (token && token->is_string() && token->as_string() == "ok") return next(std::nullopt);
+    next(socketio::ConnectError{"not authorized", json::object{{"reason", "bad token"}}});
+  });
+  setup(mw, disconnects);
+  io.of(std::regex("^/dyn-\\d+$")).on_connection([](const SocketPtr& socket) {
+    socket->emit("nsp", Args::of(socket->nsp()));
+  });
+  io.attach(http);
+
+  // The plain Engine.IO echo on the same port.
+  engine::ServerOptions echo_options = flags.engine;
+  echo_options.path = "/engine.io/";
+  engine::Server echo(shards, echo_options);
+  echo.on_connection([](std::shared_ptr<engine::Session> session) {
+    engine::Session* raw = session.get();
+    session->on_message([raw](std::string&& data, bool binary) { raw->send(std::move(data), binary); });
+  });
+  echo.attach(http);
+
+  return app::listen_and_run("socketio-test-server", shards, http, io.engine());
+}
