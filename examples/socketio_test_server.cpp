@@ -70,6 +70,17 @@ void setup(socketio::Namespace& nsp, std::shared_ptr<Disconnects> disconnects) {
     std::weak_ptr<socketio::Socket> weak = socket;
     auto self = [weak] { return weak.lock(); };
     socket->emit("auth", Args::of(socket->handshake().auth));
+    socket->use([](const std::string& event, Args&, std::function<void(socketio::AckError)> next) {
+      next(event == "forbidden-event" ? socketio::AckError("forbidden") : std::nullopt);
+    });
+    socket->on_error([self](const std::string& message) { self()->emit("middleware-error", Args::of(message)); });
+    socket->on_any([self](const std::string& event, const Args&) {
+      if (event == "any-probe") self()->emit("any-seen", Args::of(event));
+    });
+    auto last_outgoing = std::make_shared<json::value>();
+    socket->on_any_outgoing([last_outgoing](const std::string& event, const Args&) { *last_outgoing = json::value(event); });
+    socket->on("last-outgoing", [last_outgoing](Args&, Ack ack) { ack(Args::of(*last_outgoing)); });
+    socket->on("forbidden-event", [self](Args&, Ack) { self()->emit("should-not-happen"); });
     socket->on("message", [self](Args& args, Ack) { self()->emit("message-back", args); });
     socket->on("message-with-ack", [](Args& args, Ack ack) { ack(args); });
     socket->on("join", [self](Args& args, Ack ack) {

@@ -31,6 +31,13 @@ function operator(nsp, spec, socket) {
 function setup(nsp) {
   nsp.on("connection", (socket) => {
     socket.emit("auth", socket.handshake.auth);
+    socket.use(([event], next) => (event === "forbidden-event" ? next(new Error("forbidden")) : next()));
+    socket.on("error", (err) => socket.emit("middleware-error", err.message));
+    socket.onAny((event) => event === "any-probe" && socket.emit("any-seen", event));
+    let lastOutgoing = null;
+    socket.onAnyOutgoing((event) => (lastOutgoing = event));
+    socket.on("last-outgoing", (ack) => ack(lastOutgoing));
+    socket.on("forbidden-event", () => socket.emit("should-not-happen"));
     socket.on("message", (...a) => socket.emit("message-back", ...a));
     socket.on("message-with-ack", (...a) => {
       const ack = a.pop();
