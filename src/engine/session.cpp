@@ -162,10 +162,10 @@ void SessionImpl::respond_to_get(std::string payload) {
 
 void SessionImpl::on_poll_get(std::shared_ptr<net::HttpExchange> exchange) {
   if (state_ == State::closing) {
-    // A close was waiting for this GET: deliver what is left and the close.
+    // A close is waiting for this GET.
     pending_get_ = std::move(exchange);
-    flush();  // close() queued the close packet
-    return finish_close();
+    if (deliver_close_to_pending_get()) finish_close();
+    return;
   }
   if (pending_get_) {
     // Two GETs at once: the first gets the close packet, the second a 400.
@@ -309,11 +309,19 @@ void SessionImpl::close(std::string_view reason) {
     if (reason == "transport close") {
       // The client asked to close: release its GET with a noop.
       write_buffer_.clear();
+      write_buffer_bytes_ = 0;
       if (pending_get_) respond_to_get(std::string(1, '6'));
     } else {
-      write_buffer_.push_back(Packet::of(PacketType::close));
-      if (pending_get_) flush();
-      else deferred = true;  // deliver the close with the next GET
+      // A close the server chose (close(), shutdown) first delivers what is
+      // queued, and the close packet in a later answer: clients handle the
+      // close packet before packets that came with it. After an error the
+      // queue is dropped, as in Node.
+      if (reason != "forced close" && reason != "server shutting down") {
+        write_buffer_.clear();
+        write_buffer_bytes_ = 0;
+      }
+      deferred = true;
+      if (pending_get_) deferred = !deliver_close_to_pending_get();
     }
   } else if (ws_) {
     ws_->close();  // flushes what is queued, then a close frame
@@ -330,6 +338,17 @@ void SessionImpl::close(std::string_view reason) {
   upgrade_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     if (auto self = weak.lock(); self && !ec) self->finish_close();
   });
+}
+
+// While closing over polling: answers the pending GET with what is queued,
+// or, once nothing is, with the close packet. True when the close went out.
+bool SessionImpl::deliver_close_to_pending_get() {
+  if (!write_buffer_.empty()) {
+    flush();
+    return false;
+  }
+  respond_to_get(std::string(1, '1'));
+  return true;
 }
 
 void SessionImpl::finish_close() {

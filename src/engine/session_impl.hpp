@@ -55,6 +55,7 @@ class SessionImpl final : public Session, public std::enable_shared_from_this<Se
   void complete_upgrade();
   void cancel_upgrade();
   void write_to_websocket(const Packet& packet);
+  bool deliver_close_to_pending_get();
   void finish_close();
   void schedule_ping();
 
