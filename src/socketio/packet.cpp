@@ -87,7 +87,8 @@ bool is_reserved_event(std::string_view name) {
 }
 
 boost::json::value placeholder(std::size_t num) {
-  return boost::json::object{{"_placeholder", true}, {"num", num}};
+  // int64, as the decoder reads numbers, so that both compare alike.
+  return boost::json::object{{"_placeholder", true}, {"num", static_cast<std::int64_t>(num)}};
 }
 
 std::string encode_text(const Packet& packet) {
