@@ -1,12 +1,12 @@
 // switchboard: the standalone real-time server.
 //
-// Today it serves the Engine.IO v4 transport at /socket.io/ (polling,
-// WebSocket, upgrade, heartbeat). The Socket.IO layer and the service
-// features are built on it next; see README.md.
+// Today it serves Socket.IO v5 at /socket.io/: any Socket.IO v4 client can
+// connect to its namespaces. The service features (auth, per-user rooms,
+// presence, HTTP API) come next; see README.md.
 
 #include "app/engine_flags.hpp"
 #include "app/run.hpp"
-#include "engine/server.hpp"
+#include "socketio/server.hpp"
 
 int main(int argc, char** argv) {
   CLI::App cli{"Switchboard: a Socket.IO server in C++"};
@@ -23,7 +23,9 @@ int main(int argc, char** argv) {
 
   net::ShardPool shards(flags.threads ? flags.threads : net::default_shard_count());
   net::HttpServer http(shards, flags.http);
-  engine::Server server(shards, flags.engine);
-  server.attach(http);
-  return app::listen_and_run("switchboard", shards, http, server);
+  socketio::ServerOptions options;
+  options.engine = flags.engine;
+  socketio::Server io(shards, options);
+  io.attach(http);
+  return app::listen_and_run("switchboard", shards, http, io.engine());
 }

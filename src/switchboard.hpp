@@ -1,0 +1,44 @@
+#pragma once
+// The public C++ API of Switchboard.
+//
+//   #include "switchboard.hpp"
+//
+//   switchboard::Server io({.port = 3000});
+//   io.of("/chat").use([](const switchboard::SocketPtr& s, switchboard::Next next) { next(std::nullopt); });
+//   io.on_connection([](const switchboard::SocketPtr& socket) {
+//     socket->join("lobby");
+//     socket->on("chat", [socket](switchboard::Args& args, switchboard::Ack ack) {
+//       socket->to("lobby").emit("chat", args);
+//       if (ack) ack(switchboard::Args::of("delivered"));
+//     });
+//   });
+//   io.to("lobby").except("muted").emit("news", switchboard::Args::of("hello", 42));
+//   io.run();
+//
+// Arguments are Boost.JSON values; binary values are switchboard::Binary.
+// Emitting is safe from any thread; handlers run on the socket's shard.
+
+#include "app/server.hpp"
+#include "socketio/args.hpp"
+#include "socketio/namespace.hpp"
+#include "socketio/server.hpp"
+#include "socketio/socket.hpp"
+
+namespace switchboard {
+
+using socketio::Ack;
+using socketio::AckCallback;
+using socketio::AckError;
+using socketio::Args;
+using socketio::Binary;
+using socketio::BroadcastOperator;
+using socketio::ConnectError;
+using socketio::Middleware;
+using socketio::Namespace;
+using socketio::Next;
+using socketio::RecoveryOptions;
+using socketio::RemoteSocket;
+using socketio::Socket;
+using socketio::SocketPtr;
+
+}  // namespace switchboard
