@@ -161,6 +161,22 @@ void setup(socketio::Namespace& nsp, std::shared_ptr<Disconnects> disconnects) {
       auto* close = spec.if_contains("close");
       make_operator(nsp, spec).disconnect_sockets(close && close->is_bool() && close->as_bool());
     });
+    socket->on("remote-op", [&nsp](Args& args, Ack ack) {
+      auto spec = spec_of(args);
+      make_operator(nsp, spec).fetch_sockets([spec, ack](std::vector<socketio::RemoteSocket> sockets) {
+        auto field = [&](const char* k) {
+          auto* v = spec.if_contains(k);
+          return v && v->is_string() ? std::string(v->as_string()) : std::string();
+        };
+        auto* close = spec.if_contains("close");
+        for (const auto& s : sockets) {
+          if (field("op") == "join") s.join(field("room"));
+          if (field("op") == "leave") s.leave(field("room"));
+          if (field("op") == "disconnect") s.disconnect(close && close->is_bool() && close->as_bool());
+        }
+        ack(Args::of(sockets.size()));
+      });
+    });
     socket->on("remote-emit", [&nsp](Args& args, Ack ack) {
       auto spec = spec_of(args);
       make_operator(nsp, spec).fetch_sockets([spec, ack](std::vector<socketio::RemoteSocket> sockets) {
@@ -232,9 +248,12 @@ int main(int argc, char** argv) {
     next(socketio::ConnectError{"not authorized", json::object{{"reason", "bad token"}}});
   });
   setup(mw, disconnects);
-  io.of(std::regex("^/dyn-\\d+$")).on_connection([](const SocketPtr& socket) {
-    socket->emit("nsp", Args::of(socket->nsp()));
-  });
+  auto announce = [](const SocketPtr& socket) { socket->emit("nsp", Args::of(socket->nsp())); };
+  io.of(std::regex("^/dyn-\\d+$")).on_connection(announce);
+  io.of([](const std::string& name, const json::object& auth) {
+      auto* allow = auth.if_contains("allow");
+      return name.rfind("/fn-", 0) == 0 && allow && allow->is_bool() && allow->as_bool();
+    }).on_connection(announce);
   io.attach(http);
 
   // The plain Engine.IO echo on the same port.

@@ -58,6 +58,14 @@ for (const target of targets) {
       await assert.rejects(connected(open("/dyn-x")), /Invalid namespace/);
     });
 
+    it("creates a namespace a predicate accepts, with the CONNECT auth", async () => {
+      const socket = open("/fn-7", { auth: { allow: true } });
+      const nsp = once(socket, "nsp");
+      await connected(socket);
+      assert.deepEqual(await nsp, ["/fn-7"]);
+      await assert.rejects(connected(open("/fn-8", { auth: { allow: false } })), /Invalid namespace/);
+    });
+
     it("runs namespace middleware and refuses with message and data", async () => {
       const refused = open("/mw", { auth: { token: "nope" } });
       await assert.rejects(connected(refused), (err) => {
@@ -142,6 +150,25 @@ for (const target of targets) {
       assert.equal((await gone)[0], "io server disconnect");
       main.emit("message", "alive");
       assert.deepEqual(await once(main, "message-back"), ["alive"]);
+    });
+
+    it("reports transport close when the client's connection drops", async () => {
+      const socket = await connected(open());
+      const id = socket.id;
+      socket.io.engine.close();
+      await sleep(150);
+      const observer = await connected(open());
+      assert.equal((await request(observer, "last-disconnect", id)).reason, "transport close");
+    });
+
+    it("reports server namespace disconnect on the server side", async () => {
+      const socket = await connected(open());
+      const id = socket.id;
+      const gone = once(socket, "disconnect");
+      socket.emit("disconnect-me", false);
+      await gone;
+      const observer = await connected(open());
+      assert.equal((await request(observer, "last-disconnect", id)).reason, "server namespace disconnect");
     });
 
     it("closes the whole connection with disconnect(true)", async () => {

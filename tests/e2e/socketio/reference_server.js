@@ -91,6 +91,15 @@ function setup(nsp) {
       setTimeout(() => ack?.(), 20);
     });
     socket.on("disconnect-sockets", (spec) => operator(nsp, spec).disconnectSockets(spec.close));
+    socket.on("remote-op", async (spec, ack) => {
+      const sockets = await operator(nsp, spec).fetchSockets();
+      for (const s of sockets) {
+        if (spec.op === "join") s.join(spec.room);
+        if (spec.op === "leave") s.leave(spec.room);
+        if (spec.op === "disconnect") s.disconnect(spec.close);
+      }
+      setTimeout(() => ack?.(sockets.length), 20);
+    });
     socket.on("remote-emit", async (spec, ack) => {
       const sockets = await operator(nsp, spec).fetchSockets();
       for (const s of sockets) s.emit(spec.event, ...(spec.args || []));
@@ -121,6 +130,8 @@ mw.use((socket, next) => {
 setup(mw);
 const dynamic = io.of(/^\/dyn-\d+$/);
 dynamic.on("connection", (socket) => socket.emit("nsp", socket.nsp.name));
+const byPredicate = io.of((name, auth, next) => next(null, name.startsWith("/fn-") && auth.allow === true));
+byPredicate.on("connection", (socket) => socket.emit("nsp", socket.nsp.name));
 
 httpServer.listen(port, "127.0.0.1", () => {
   console.log(`reference listening on 127.0.0.1:${httpServer.address().port}`);

@@ -128,6 +128,17 @@ for (const target of targets) {
       assert.deepEqual(got, [["hi"]]);
     });
 
+    it("joins, leaves and disconnects fetched sockets", async () => {
+      const [a, b, c] = await three();
+      assert.equal(await request(c, "remote-op", { to: [a.id], op: "join", room: "fetched" }), 1);
+      assert.deepEqual(await request(a, "rooms"), [a.id, "fetched"].sort());
+      await request(c, "remote-op", { to: [a.id], op: "leave", room: "fetched" });
+      assert.deepEqual(await request(a, "rooms"), [a.id]);
+      const gone = once(b, "disconnect");
+      await request(c, "remote-op", { to: [b.id], op: "disconnect", close: true });
+      assert.equal((await gone)[0], "io server disconnect");
+    });
+
     it("makes sockets join and leave rooms server-side", async () => {
       const [a, b, c] = await three();
       await request(a, "join", "src");
