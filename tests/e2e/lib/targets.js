@@ -40,3 +40,20 @@ export function collect(socket, event) {
   socket.on(event, (...args) => got.push(args));
   return got;
 }
+
+// Starts `target` before the enclosing describe's tests and stops it after;
+// ctx.open() makes a client that is disconnected at the end.
+export function withServer(hooks, target, args = []) {
+  const ctx = { server: null, sockets: [] };
+  hooks.before(async () => (ctx.server = await target.start(args)));
+  hooks.after(async () => {
+    for (const s of ctx.sockets) s.disconnect();
+    await ctx.server.stop();
+  });
+  ctx.open = (nsp, opts) => {
+    const s = client(ctx.server, nsp, opts);
+    ctx.sockets.push(s);
+    return s;
+  };
+  return ctx;
+}

@@ -1,23 +1,13 @@
 // Connecting, namespaces, events, acks and binary with the real socket.io-client.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { targets, client, connected, request, collect } from "../lib/targets.js";
+import { targets, connected, request, withServer } from "../lib/targets.js";
 import { once, sleep } from "../lib/server.js";
 
 for (const target of targets) {
   describe(`Socket.IO basics against ${target.name}`, () => {
-    let server;
-    const sockets = [];
-    const open = (...a) => {
-      const s = client(server, ...a);
-      sockets.push(s);
-      return s;
-    };
-    before(async () => (server = await target.start()));
-    after(async () => {
-      for (const s of sockets) s.disconnect();
-      await server.stop();
-    });
+    const ctx = withServer({ before, after }, target);
+    const open = (...a) => ctx.open(...a);
 
     it("connects to / and gets its auth payload back", async () => {
       const socket = open("/", { auth: { token: "123" } });

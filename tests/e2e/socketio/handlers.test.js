@@ -1,23 +1,13 @@
 // Per-socket middleware, catch-all listeners, and connection state recovery.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { targets, client, connected, request, collect } from "../lib/targets.js";
+import { targets, connected, request, collect, withServer } from "../lib/targets.js";
 import { once, sleep } from "../lib/server.js";
 
 for (const target of targets) {
   describe(`Socket.IO handlers against ${target.name}`, () => {
-    let server;
-    const sockets = [];
-    const open = (...a) => {
-      const s = client(server, ...a);
-      sockets.push(s);
-      return s;
-    };
-    before(async () => (server = await target.start()));
-    after(async () => {
-      for (const s of sockets) s.disconnect();
-      await server.stop();
-    });
+    const ctx = withServer({ before, after }, target);
+    const open = (...a) => ctx.open(...a);
 
     it("runs per-packet middleware that can refuse a packet", async () => {
       const socket = await connected(open());
@@ -43,18 +33,11 @@ for (const target of targets) {
   });
 
   describe(`Socket.IO connection state recovery against ${target.name}`, () => {
-    let server;
-    const sockets = [];
-    before(async () => (server = await target.start(["--recovery"])));
-    after(async () => {
-      for (const s of sockets) s.disconnect();
-      await server.stop();
-    });
+    const ctx = withServer({ before, after }, target, ["--recovery"]);
 
     it("gives a reconnecting client its id, rooms, data and every missed packet, in order", async () => {
-      const a = client(server, "/", { reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 50, transports: ["websocket"] });
-      const b = client(server, "/");
-      sockets.push(a, b);
+      const a = ctx.open("/", { reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 50, transports: ["websocket"] });
+      const b = ctx.open("/");
       await connected(a);
       await connected(b);
       assert.equal(a.recovered, false);
@@ -87,8 +70,7 @@ for (const target of targets) {
     });
 
     it("starts fresh with an unknown pid", async () => {
-      const socket = client(server, "/");
-      sockets.push(socket);
+      const socket = ctx.open("/");
       socket.auth = { pid: "nope", offset: "bad" };
       await connected(socket);
       assert.equal(socket.recovered, false);
@@ -96,8 +78,7 @@ for (const target of targets) {
     });
 
     it("does not recover after an explicit disconnect", async () => {
-      const a = client(server, "/");
-      sockets.push(a);
+      const a = ctx.open("/");
       await connected(a);
       const id = a.id;
       a.disconnect();

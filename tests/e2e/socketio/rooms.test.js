@@ -1,31 +1,21 @@
 // Rooms, broadcast operators and the server-wide utilities, with several real clients.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { targets, client, connected, request, collect } from "../lib/targets.js";
+import { targets, connected, request, collect, withServer } from "../lib/targets.js";
 import { once, sleep } from "../lib/server.js";
 import { handshake, poll, post } from "../lib/raw.js";
 
 for (const target of targets) {
   describe(`Socket.IO rooms and broadcast against ${target.name}`, () => {
-    let server;
-    let sockets = [];
+    const ctx = withServer({ before, after }, target);
     async function three() {
       const all = [];
-      for (let i = 0; i < 3; i++) {
-        const s = client(server, "/", { auth: { n: i } });
-        sockets.push(s);
-        all.push(await connected(s));
-      }
+      for (let i = 0; i < 3; i++) all.push(await connected(ctx.open("/", { auth: { n: i } })));
       return all;
     }
     // Waits long enough for a packet that should NOT arrive to have arrived.
     const settle = () => sleep(150);
 
-    before(async () => (server = await target.start()));
-    after(async () => {
-      for (const s of sockets) s.disconnect();
-      await server.stop();
-    });
 
     it("puts every socket in the room of its own id", async () => {
       const [a] = await three();
@@ -84,15 +74,15 @@ for (const target of targets) {
 
     it("drops a volatile packet for a polling client with no GET waiting", async () => {
       const [a] = await three();
-      const { open } = await handshake(server.url, {}, "/socket.io/");
-      await post(server.url, open.sid, "40", "/socket.io/");
-      const first = await poll(server.url, open.sid, "/socket.io/"); // the CONNECT answer and "auth"
+      const { open } = await handshake(ctx.server.url, {}, "/socket.io/");
+      await post(ctx.server.url, open.sid, "40", "/socket.io/");
+      const first = await poll(ctx.server.url, open.sid, "/socket.io/"); // the CONNECT answer and "auth"
       assert.match(first.body, /^40\{"sid"/);
       // No GET is pending now.
       await request(a, "emit", { volatile: true, event: "v", args: [1] });
       await request(a, "emit", { event: "n", args: [2] });
       await settle();
-      const next = await poll(server.url, open.sid, "/socket.io/");
+      const next = await poll(ctx.server.url, open.sid, "/socket.io/");
       assert.match(next.body, /42\["n",2\]/);
       assert.doesNotMatch(next.body, /"v"/);
     });
