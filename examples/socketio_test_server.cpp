@@ -63,6 +63,7 @@ json::value error_or_null(const socketio::AckError& error) { return error ? json
 struct Disconnects {
   std::mutex mutex;
   std::unordered_map<std::string, json::object> by_socket;
+  std::unordered_map<std::string, json::value> ack_results;  // by socket id
 };
 
 void setup(socketio::Namespace& nsp, std::shared_ptr<Disconnects> disconnects) {
@@ -193,6 +194,24 @@ void setup(socketio::Namespace& nsp, std::shared_ptr<Disconnects> disconnects) {
                                                    : disconnects->by_socket.end();
       ack(Args::of(it == disconnects->by_socket.end() ? json::value() : json::value(it->second)));
     });
+    // Switchboard only (Node has neither a default ack timeout nor an answer
+    // on disconnect): emits with an ack and no timeout of its own, and keeps
+    // the outcome for "ack-result".
+    socket->on("emit-with-default-ack", [self, disconnects](Args& args, Ack ack) {
+      auto spec = spec_of(args);
+      auto id = self()->id();
+      self()->emit_with_ack(event_of(spec), args_of(spec), [id, disconnects](socketio::AckError error, Args) {
+        std::lock_guard lock(disconnects->mutex);
+        disconnects->ack_results[id] = error_or_null(error);
+      });
+      ack();
+    });
+    socket->on("ack-result", [disconnects](Args& args, Ack ack) {
+      std::lock_guard lock(disconnects->mutex);
+      auto it = args.size() && args[0].is_string() ? disconnects->ack_results.find(std::string(args[0].as_string()))
+                                                   : disconnects->ack_results.end();
+      ack(Args::of(it == disconnects->ack_results.end() ? json::value("pending") : it->second));
+    });
     socket->on("server-side-emit", [&nsp](Args&, Ack ack) {
       nsp.server_side_emit("ping", {}, [ack](socketio::AckError error, std::vector<Args>) {
         ack(Args::of(json::object{{"err", error_or_null(error)}, {"responses", json::array{}}}));
@@ -221,8 +240,10 @@ int main(int argc, char** argv) {
   flags.engine.ping_interval_ms = 300;
   flags.engine.ping_timeout_ms = 200;
   bool recovery = false;
+  std::uint32_t ack_timeout_ms = 30'000;
   add_server_flags(cli, flags);
   cli.add_flag("--recovery", recovery, "Enable connection state recovery (2 s)");
+  cli.add_option("--ack-timeout", ack_timeout_ms, "Server-wide default ack timeout in ms (0: none)")->capture_default_str();
   try {
     cli.parse(argc, argv);
     app::finish_server_flags(flags);
@@ -236,6 +257,7 @@ int main(int argc, char** argv) {
   socketio::ServerOptions options;
   options.engine = flags.engine;
   options.connect_timeout_ms = 1000;
+  options.default_ack_timeout_ms = ack_timeout_ms;
   if (recovery) options.connection_state_recovery = socketio::RecoveryOptions{2000, true};
   socketio::Server io(shards, options);
   auto disconnects = std::make_shared<Disconnects>();
