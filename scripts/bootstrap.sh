@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential g++ cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libspdlog-dev libfmt-dev libcli11-dev
+  libssl-dev libspdlog-dev libfmt-dev libcli11-dev libjwt-dev
   libgtest-dev googletest
   curl
 )
