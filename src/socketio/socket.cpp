@@ -25,6 +25,7 @@ Socket::~Socket() = default;
 
 const std::string& Socket::nsp() const { return nsp_->name(); }
 std::size_t Socket::shard() const { return client_->shard(); }
+std::string_view Socket::transport() const { return engine::transport_name(client_->session().transport()); }
 
 void Socket::on(std::string event, EventHandler handler) { handlers_[std::move(event)].push_back(std::move(handler)); }
 

@@ -66,6 +66,8 @@ class Socket final : public adapter::LocalSocket, public std::enable_shared_from
   const std::string& nsp() const;
   std::size_t shard() const;
   bool connected() const { return connected_; }
+  // "polling" or "websocket": the transport the client uses now.
+  std::string_view transport() const;
   bool recovered() const { return recovered_; }
   // The private id for connection state recovery ("" when it is off).
   const std::string& pid() const { return pid_; }

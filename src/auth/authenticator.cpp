@@ -1,0 +1,81 @@
+#include "auth/authenticator.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace auth {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string_view header(const socketio::Handshake& h, std::string_view name) {
+  for (const auto& [k, v] : h.headers)
+    if (net::iequals(k, name)) return v;
+  return {};
+}
+
+std::string cookie(std::string_view cookies, std::string_view name) {
+  while (!cookies.empty()) {
+    auto end = cookies.find(';');
+    auto pair = trim(cookies.substr(0, end));
+    auto eq = pair.find('=');
+    if (eq != std::string_view::npos && trim(pair.substr(0, eq)) == name) return std::string(trim(pair.substr(eq + 1)));
+    if (end == std::string_view::npos) break;
+    cookies.remove_prefix(end + 1);
+  }
+  return {};
+}
+
+std::string claim_string(const boost::json::object& claims, const std::string& key) {
+  auto* v = claims.if_contains(key);
+  if (!v) return {};
+  if (v->is_string()) return std::string(v->as_string());
+  if (v->is_number()) return boost::json::serialize(*v);  // numeric user ids
+  return {};
+}
+
+}  // namespace
+
+std::string token_of(const socketio::Handshake& h) {
+  if (auto* t = h.auth.if_contains("token"); t && t->is_string() && !t->as_string().empty())
+    return std::string(t->as_string());
+  auto authorization = header(h, "Authorization");
+  if (authorization.size() > 7 && net::iequals(authorization.substr(0, 7), "Bearer "))
+    return std::string(trim(authorization.substr(7)));
+  if (auto c = cookie(header(h, "Cookie"), "token"); !c.empty()) return c;
+  if (auto* t = h.query.if_contains("token"); t && t->is_string()) return std::string(t->as_string());
+  return {};
+}
+
+AuthOutcome Authenticator::authenticate(const socketio::Handshake& handshake, std::int64_t now) const {
+  AuthOutcome out;
+  std::string token = token_of(handshake);
+  auto refuse = [&](std::string message, std::string code, std::string reason) {
+    if (options_.required)
+      out.refusal = socketio::ConnectError{std::move(message), boost::json::object{{"code", std::move(code)}}};
+    out.reason = std::move(reason);
+    return out;
+  };
+  if (token.empty() || !options_.jwt.configured())
+    return refuse("Authentication required", "AUTH_REQUIRED", token.empty() ? "no token" : "no key configured");
+  auto claims = verify_jwt(token, options_.jwt, now);
+  if (!claims) {
+    bool expired = claims.error() == make_error_code(JwtError::expired);
+    return refuse("Invalid or expired token", expired ? "TOKEN_EXPIRED" : "INVALID_TOKEN", claims.error().message());
+  }
+  Identity identity;
+  identity.user_id = claim_string(*claims, options_.user_claim);
+  if (identity.user_id.empty())
+    return refuse("Invalid or expired token", "INVALID_TOKEN", "no " + options_.user_claim + " claim");
+  identity.name = claim_string(*claims, options_.name_claim);
+  identity.email = claim_string(*claims, options_.email_claim);
+  identity.claims = std::move(*claims);
+  out.identity = std::move(identity);
+  return out;
+}
+
+}  // namespace auth

@@ -1,0 +1,52 @@
+#pragma once
+// Who is connecting: the token is taken from the handshake (auth.token, then
+// "Authorization: Bearer", then the cookie "token", then the query parameter
+// "token"), verified, and turned into an identity or a refusal.
+
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+
+#include "auth/jwt.hpp"
+#include "socketio/handshake.hpp"
+#include "socketio/namespace.hpp"
+
+namespace auth {
+
+struct AuthOptions {
+  JwtOptions jwt;
+  // Refuse connections without valid credentials. Without it, they connect
+  // anonymously and join no user room (seed 004).
+  bool required = false;
+  std::string user_claim = "sub";
+  std::string name_claim = "name";
+  std::string email_claim = "email";
+};
+
+struct Identity {
+  std::string user_id;
+  std::string name;
+  std::string email;
+  boost::json::object claims;
+};
+
+struct AuthOutcome {
+  std::optional<Identity> identity;            // set when authenticated
+  std::optional<socketio::ConnectError> refusal;  // set when refused
+  std::string reason;                          // for the log: why, never the token
+};
+
+// The raw token of a handshake, or "" when it carries none.
+std::string token_of(const socketio::Handshake& handshake);
+
+class Authenticator {
+ public:
+  explicit Authenticator(AuthOptions options) : options_(std::move(options)) {}
+  AuthOutcome authenticate(const socketio::Handshake& handshake, std::int64_t now_seconds) const;
+  const AuthOptions& options() const { return options_; }
+
+ private:
+  AuthOptions options_;
+};
+
+}  // namespace auth

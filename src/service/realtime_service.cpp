@@ -1,0 +1,405 @@
+#include "service/realtime_service.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <chrono>
+
+#include "service/log.hpp"
+
+namespace service {
+
+using socketio::Ack;
+using socketio::Args;
+namespace json = boost::json;
+
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string scalar(const json::value& v) {
+  if (v.is_string()) return std::string(v.as_string());
+  if (v.is_number() || v.is_bool()) return json::serialize(v);
+  return {};
+}
+
+}  // namespace
+
+struct RealtimeService::Connection {
+  std::weak_ptr<socketio::Socket> socket;
+  std::string socket_id;
+  std::string user_id;
+  std::string username;
+  std::string email;
+  std::int64_t connected_at = 0;
+  std::atomic<std::int64_t> last_activity{0};
+  std::unordered_set<std::string> rooms;  // guarded by the service mutex
+};
+
+json::object SocketUser::to_json() const {
+  return {{"userId", user_id},
+          {"username", username},
+          {"email", email},
+          {"socketId", socket_id},
+          {"connectedAt", connected_at},
+          {"lastActivity", last_activity},
+          {"rooms", json::array(rooms.begin(), rooms.end())}};
+}
+
+json::object Stats::to_json() const {
+  return {{"totalConnections", total_connections}, {"activeConnections", active_connections},
+          {"connectedUsers", connected_users},     {"totalRooms", total_rooms},
+          {"messagesReceived", messages_received}, {"refusedConnections", refused_connections},
+          {"uptimeMs", uptime_ms}};
+}
+
+std::vector<std::string> rooms_from_template(const std::string& room_template, const json::object& claims) {
+  auto open = room_template.find('{');
+  auto close = room_template.find('}', open);
+  if (open == std::string::npos || close == std::string::npos) return {room_template};
+  std::string prefix = room_template.substr(0, open);
+  std::string suffix = room_template.substr(close + 1);
+  auto* value = claims.if_contains(room_template.substr(open + 1, close - open - 1));
+  std::vector<std::string> rooms;
+  if (!value) return rooms;
+  auto add = [&](const json::value& v) {
+    if (auto s = scalar(v); !s.empty()) rooms.push_back(prefix + s + suffix);
+  };
+  if (value->is_array())
+    for (const auto& v : value->as_array()) add(v);
+  else
+    add(*value);
+  return rooms;
+}
+
+RealtimeService::RealtimeService(socketio::Server& io, ServiceOptions options)
+    : io_(io), options_(std::move(options)), authenticator_(options_.auth), started_ms_(now_ms()) {
+  io_.use([this](const socketio::SocketPtr& socket, socketio::Next next) {
+    auto outcome = authenticator_.authenticate(socket->handshake(), now_ms() / 1000);
+    if (outcome.refusal) {
+      refused_connections_++;
+      log_event(spdlog::level::warn, "refused",
+                {{"reason", outcome.reason}, {"address", socket->handshake().address}});
+      return next(outcome.refusal);
+    }
+    json::object data;
+    if (outcome.identity) {
+      data["userId"] = outcome.identity->user_id;
+      data["username"] = outcome.identity->name;
+      data["email"] = outcome.identity->email;
+      data["claims"] = std::move(outcome.identity->claims);
+    }
+    socket->data = std::move(data);
+    next(std::nullopt);
+  });
+  io_.on_connection([this](const socketio::SocketPtr& socket) { on_socket(socket); });
+}
+
+RealtimeService::~RealtimeService() = default;
+
+bool RealtimeService::client_may_join(const std::string& room) const {
+  if (room.empty() || room.size() > 256) return false;
+  if (room.rfind(options_.user_room_prefix, 0) == 0) return false;
+  for (const auto& t : options_.room_templates) {
+    auto prefix = t.substr(0, t.find('{'));
+    if (!prefix.empty() && room.rfind(prefix, 0) == 0) return false;
+  }
+  return true;
+}
+
+SocketUser RealtimeService::snapshot(const Connection& c) const {
+  return SocketUser{c.user_id, c.username, c.email, c.socket_id, c.connected_at, c.last_activity.load(),
+                    std::vector<std::string>(c.rooms.begin(), c.rooms.end())};
+}
+
+void RealtimeService::on_socket(const socketio::SocketPtr& socket) {
+  auto connection = std::make_shared<Connection>();
+  connection->socket = socket;
+  connection->socket_id = socket->id();
+  connection->connected_at = now_ms();
+  connection->last_activity = connection->connected_at;
+  const auto& data = socket->data.is_object() ? socket->data.as_object() : json::object{};
+  if (auto* id = data.if_contains("userId")) connection->user_id = scalar(*id);
+  if (auto* n = data.if_contains("username")) connection->username = scalar(*n);
+  if (auto* e = data.if_contains("email")) connection->email = scalar(*e);
+
+  std::vector<std::string> rooms;
+  if (!connection->user_id.empty()) {
+    rooms.push_back(user_room(connection->user_id));
+    if (auto* claims = data.if_contains("claims"); claims && claims->is_object())
+      for (const auto& t : options_.room_templates)
+        for (auto& r : rooms_from_template(t, claims->as_object())) rooms.push_back(std::move(r));
+  }
+  socket->join(rooms);
+
+  bool first = false;
+  {
+    std::lock_guard lock(mutex_);
+    connection->rooms.insert(rooms.begin(), rooms.end());
+    by_socket_[connection->socket_id] = connection;
+    if (!connection->user_id.empty()) {
+      auto& sockets = by_user_[connection->user_id];
+      first = sockets.empty();
+      sockets.insert(connection->socket_id);
+    }
+  }
+  total_connections_++;
+  log_event(spdlog::level::info, "connect",
+            {{"user", connection->user_id.empty() ? "anonymous" : connection->user_id},
+             {"socket", connection->socket_id},
+             {"transport", socket->transport()},
+             {"address", socket->handshake().address}});
+
+  socket->emit("connected", Args::of(json::object{{"message", "Connected to WebSocket server"},
+                                                  {"socketId", connection->socket_id},
+                                                  {"userId", connection->user_id.empty()
+                                                                 ? json::value()
+                                                                 : json::value(connection->user_id)}}));
+  if (first) publish_status(connection->user_id, "online");
+  attach_events(socket, connection);
+  auto user = snapshot(*connection);
+  for (const auto& hook : connection_hooks_) hook(user);
+}
+
+void RealtimeService::attach_events(const socketio::SocketPtr& socket, const std::shared_ptr<Connection>& connection) {
+  std::weak_ptr<socketio::Socket> weak = socket;
+  socket->on_any([this, connection](const std::string&, const Args&) {
+    connection->last_activity = now_ms();
+    messages_received_++;
+  });
+  auto fail = [weak](const std::string& event, std::string message) {
+    if (auto s = weak.lock()) s->emit("error", Args::of(json::object{{"message", std::move(message)}, {"event", event}}));
+  };
+  // join_room / leave_room take a room name (seed 002); room:join / room:leave
+  // take {roomId} (seed 001). subscribe_order / subscribe_inventory join
+  // order:{id} / product:{id}; presence:subscribe joins presence:{userId}.
+  auto room_arg = [](const Args& args) -> std::string {
+    if (args.size() == 0) return {};
+    if (args[0].is_object())
+      if (auto* id = args[0].as_object().if_contains("roomId")) return scalar(*id);
+    return scalar(args[0]);
+  };
+  auto join = [this, weak, connection, fail](const std::string& event, const std::string& room, Ack& ack) {
+    auto s = weak.lock();
+    if (!s) return;
+    if (!client_may_join(room)) return fail(event, room.empty() ? "roomId is required" : "Room not allowed: " + room);
+    s->join(room);
+    {
+      std::lock_guard lock(mutex_);
+      connection->rooms.insert(room);
+    }
+    auto user = snapshot(*connection);
+    for (const auto& hook : room_join_hooks_) hook(user, room);
+    if (ack) ack(Args::of(json::object{{"success", true}, {"room", room}}));
+  };
+  auto leave = [this, weak, connection, fail](const std::string& event, const std::string& room, Ack& ack) {
+    auto s = weak.lock();
+    if (!s) return;
+    if (room.empty()) return fail(event, "roomId is required");
+    s->leave(room);
+    {
+      std::lock_guard lock(mutex_);
+      connection->rooms.erase(room);
+    }
+    auto user = snapshot(*connection);
+    for (const auto& hook : room_leave_hooks_) hook(user, room);
+    if (ack) ack(Args::of(json::object{{"success", true}, {"room", room}}));
+  };
+  for (const char* event : {"join_room", "room:join"})
+    socket->on(event, [join, room_arg, event](Args& args, Ack ack) { join(event, room_arg(args), ack); });
+  for (const char* event : {"leave_room", "room:leave"})
+    socket->on(event, [leave, room_arg, event](Args& args, Ack ack) { leave(event, room_arg(args), ack); });
+  socket->on("subscribe_order", [join, room_arg](Args& args, Ack ack) {
+    auto id = room_arg(args);
+    join("subscribe_order", id.empty() ? "" : "order:" + id, ack);
+  });
+  socket->on("subscribe_inventory", [join, room_arg](Args& args, Ack ack) {
+    auto id = room_arg(args);
+    join("subscribe_inventory", id.empty() ? "" : "product:" + id, ack);
+  });
+  socket->on("presence:subscribe", [join, room_arg](Args& args, Ack ack) {
+    auto id = room_arg(args);
+    join("presence:subscribe", id.empty() ? "" : "presence:" + id, ack);
+  });
+  // typing {roomId, isTyping}: to the others in the room, if the sender is in it.
+  socket->on("typing", [weak, connection, fail](Args& args, Ack) {
+    auto s = weak.lock();
+    if (!s) return;
+    const json::object* body = args.size() && args[0].is_object() ? &args[0].as_object() : nullptr;
+    auto* room = body ? body->if_contains("roomId") : nullptr;
+    if (!room || scalar(*room).empty()) return fail("typing", "roomId is required");
+    auto name = scalar(*room);
+    auto rooms = s->rooms();
+    if (std::find(rooms.begin(), rooms.end(), name) == rooms.end()) return fail("typing", "Not in room: " + name);
+    auto* typing = body->if_contains("isTyping");
+    s->to(name).volatile_().emit(
+        "typing", Args::of(json::object{{"userId", connection->user_id.empty() ? json::value() : json::value(connection->user_id)},
+                                        {"roomId", name},
+                                        {"isTyping", typing && typing->is_bool() ? typing->as_bool() : true}}));
+  });
+  socket->on_disconnect([this, connection](std::string_view reason) { on_socket_closed(connection, reason); });
+}
+
+void RealtimeService::on_socket_closed(const std::shared_ptr<Connection>& connection, std::string_view reason) {
+  bool last = false;
+  {
+    std::lock_guard lock(mutex_);
+    by_socket_.erase(connection->socket_id);
+    if (!connection->user_id.empty()) {
+      auto it = by_user_.find(connection->user_id);
+      if (it != by_user_.end()) {
+        it->second.erase(connection->socket_id);
+        if (it->second.empty()) {
+          by_user_.erase(it);
+          last = true;
+        }
+      }
+    }
+  }
+  log_event(spdlog::level::info, "disconnect",
+            {{"user", connection->user_id.empty() ? "anonymous" : connection->user_id},
+             {"socket", connection->socket_id},
+             {"reason", reason}});
+  if (last) publish_status(connection->user_id, "offline");
+  auto user = snapshot(*connection);
+  for (const auto& hook : disconnect_hooks_) hook(user, reason);
+}
+
+void RealtimeService::publish_status(const std::string& user_id, const char* status) {
+  if (options_.presence == PresenceMode::off) return;
+  Args args = Args::of(json::object{{"userId", user_id}, {"status", status}, {"timestamp", now_ms()}});
+  if (options_.presence == PresenceMode::room) io_.to("presence:" + user_id).emit("user:status", std::move(args));
+  else io_.emit("user:status", std::move(args));
+}
+
+void RealtimeService::track_room(const std::string& user_id, const std::string& room, bool joined) {
+  std::vector<SocketUser> users;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = by_user_.find(user_id);
+    if (it == by_user_.end()) return;
+    for (const auto& sid : it->second) {
+      auto c = by_socket_.find(sid);
+      if (c == by_socket_.end()) continue;
+      if (joined) c->second->rooms.insert(room);
+      else c->second->rooms.erase(room);
+      users.push_back(snapshot(*c->second));
+    }
+  }
+  for (const auto& user : users)
+    for (const auto& hook : joined ? room_join_hooks_ : room_leave_hooks_) hook(user, room);
+}
+
+// ---- the service API ----
+
+void RealtimeService::emit_to_user(const std::string& user_id, std::string event, json::value payload) {
+  io_.to(user_room(user_id)).emit(std::move(event), Args::of(std::move(payload)));
+}
+
+void RealtimeService::broadcast(std::string event, json::value payload) {
+  io_.emit(std::move(event), Args::of(std::move(payload)));
+}
+
+void RealtimeService::emit_to_room(std::string room, std::string event, json::value payload) {
+  io_.to(std::move(room)).emit(std::move(event), Args::of(std::move(payload)));
+}
+
+void RealtimeService::add_user_to_room(const std::string& user_id, std::string room) {
+  io_.in(user_room(user_id)).sockets_join({room});
+  track_room(user_id, room, true);
+}
+
+void RealtimeService::remove_user_from_room(const std::string& user_id, std::string room) {
+  io_.in(user_room(user_id)).sockets_leave({room});
+  track_room(user_id, room, false);
+}
+
+std::size_t RealtimeService::get_local_connections_count() const {
+  std::lock_guard lock(mutex_);
+  return by_socket_.size();
+}
+
+void RealtimeService::shutdown() { io_.close_all(); }
+
+std::optional<SocketUser> RealtimeService::get_user(const std::string& socket_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = by_socket_.find(socket_id);
+  if (it == by_socket_.end()) return std::nullopt;
+  return snapshot(*it->second);
+}
+
+std::vector<SocketUser> RealtimeService::get_connected_users() const {
+  std::lock_guard lock(mutex_);
+  std::vector<SocketUser> users;
+  for (const auto& [sid, c] : by_socket_)
+    if (!c->user_id.empty()) users.push_back(snapshot(*c));
+  return users;
+}
+
+bool RealtimeService::is_user_online(const std::string& user_id) const {
+  std::lock_guard lock(mutex_);
+  return by_user_.count(user_id) > 0;
+}
+
+std::vector<std::string> RealtimeService::get_user_sockets(const std::string& user_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = by_user_.find(user_id);
+  if (it == by_user_.end()) return {};
+  return {it->second.begin(), it->second.end()};
+}
+
+void RealtimeService::broadcast_to_room(std::string room, std::string event, json::value data,
+                                        std::vector<std::string> except) {
+  io_.to(std::move(room)).except(except).emit(std::move(event), Args::of(std::move(data)));
+}
+
+void RealtimeService::broadcast_to_users(const std::vector<std::string>& user_ids, std::string event,
+                                         json::value data) {
+  if (user_ids.empty()) return;
+  std::vector<std::string> rooms;
+  for (const auto& id : user_ids) rooms.push_back(user_room(id));
+  io_.sockets().all().to(rooms).emit(std::move(event), Args::of(std::move(data)));
+}
+
+void RealtimeService::broadcast_to_all(std::string event, json::value data, std::vector<std::string> except) {
+  io_.sockets().all().except(except).emit(std::move(event), Args::of(std::move(data)));
+}
+
+void RealtimeService::emit_to_socket(std::string socket_id, std::string event, json::value data) {
+  io_.to(std::move(socket_id)).emit(std::move(event), Args::of(std::move(data)));
+}
+
+Stats RealtimeService::get_stats() const {
+  Stats s;
+  std::lock_guard lock(mutex_);
+  s.total_connections = total_connections_;
+  s.active_connections = by_socket_.size();
+  s.connected_users = by_user_.size();
+  std::unordered_set<std::string> rooms;
+  for (const auto& [sid, c] : by_socket_) rooms.insert(c->rooms.begin(), c->rooms.end());
+  s.total_rooms = rooms.size();
+  s.messages_received = messages_received_;
+  s.refused_connections = refused_connections_;
+  s.uptime_ms = now_ms() - started_ms_;
+  return s;
+}
+
+void RealtimeService::disconnect_user(const std::string& user_id, std::string reason) {
+  log_event(spdlog::level::info, "disconnect-user", {{"user", user_id}, {"reason", reason}});
+  io_.in(user_room(user_id)).disconnect_sockets(true);
+}
+
+std::size_t RealtimeService::cleanup(int inactive_minutes) {
+  auto limit = now_ms() - std::int64_t(inactive_minutes) * 60'000;
+  std::vector<std::string> stale;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [sid, c] : by_socket_)
+      if (c->last_activity < limit) stale.push_back(sid);
+  }
+  for (const auto& sid : stale) io_.in(sid).disconnect_sockets(true);
+  return stale.size();
+}
+
+}  // namespace service

@@ -1,0 +1,127 @@
+#pragma once
+// RealtimeService: what the seed documents call WebSocketService, on top of a
+// Socket.IO server. Authenticates connections, puts every socket of a user in
+// "user:{userId}" and its claim rooms, tracks presence on every shard, and
+// gives back ends the seeds' methods. Every method is thread-safe and fire
+// and forget: none waits on network I/O.
+
+#include <atomic>
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "service/options.hpp"
+#include "socketio/server.hpp"
+
+namespace service {
+
+// getUser(socketId) in seed 001.
+struct SocketUser {
+  std::string user_id;  // "" for an anonymous socket
+  std::string username;
+  std::string email;
+  std::string socket_id;
+  std::int64_t connected_at = 0;   // ms since the epoch
+  std::int64_t last_activity = 0;  // ms since the epoch
+  std::vector<std::string> rooms;
+  boost::json::object to_json() const;
+};
+
+struct Stats {
+  std::uint64_t total_connections = 0;   // since start
+  std::uint64_t active_connections = 0;  // sockets now
+  std::uint64_t connected_users = 0;     // distinct users now
+  std::uint64_t total_rooms = 0;         // rooms the service knows of
+  std::uint64_t messages_received = 0;
+  std::uint64_t refused_connections = 0;
+  std::int64_t uptime_ms = 0;
+  boost::json::object to_json() const;
+};
+
+class RealtimeService {
+ public:
+  RealtimeService(socketio::Server& io, ServiceOptions options);
+  ~RealtimeService();
+
+  // Seed 000.
+  void emit_to_user(const std::string& user_id, std::string event, boost::json::value payload);
+  void broadcast(std::string event, boost::json::value payload);
+  void emit_to_room(std::string room, std::string event, boost::json::value payload);
+  void add_user_to_room(const std::string& user_id, std::string room);
+  void remove_user_from_room(const std::string& user_id, std::string room);
+  std::size_t get_local_connections_count() const;
+  void shutdown();
+
+  // Seed 001.
+  std::optional<SocketUser> get_user(const std::string& socket_id) const;
+  std::vector<SocketUser> get_connected_users() const;
+  bool is_user_online(const std::string& user_id) const;
+  std::vector<std::string> get_user_sockets(const std::string& user_id) const;
+  void broadcast_to_room(std::string room, std::string event, boost::json::value data,
+                         std::vector<std::string> except = {});
+  void broadcast_to_users(const std::vector<std::string>& user_ids, std::string event, boost::json::value data);
+  void broadcast_to_all(std::string event, boost::json::value data, std::vector<std::string> except = {});
+  void emit_to_socket(std::string socket_id, std::string event, boost::json::value data);
+  Stats get_stats() const;
+  void disconnect_user(const std::string& user_id, std::string reason = "server namespace disconnect");
+  // Disconnects sockets with no activity for `inactive_minutes`; returns how many.
+  std::size_t cleanup(int inactive_minutes);
+
+  // Hooks (seed 001): run on the socket's shard.
+  void on_connection(std::function<void(const SocketUser&)> hook) { connection_hooks_.push_back(std::move(hook)); }
+  void on_disconnect(std::function<void(const SocketUser&, std::string_view reason)> hook) {
+    disconnect_hooks_.push_back(std::move(hook));
+  }
+  void on_room_join(std::function<void(const SocketUser&, const std::string& room)> hook) {
+    room_join_hooks_.push_back(std::move(hook));
+  }
+  void on_room_leave(std::function<void(const SocketUser&, const std::string& room)> hook) {
+    room_leave_hooks_.push_back(std::move(hook));
+  }
+
+  const ServiceOptions& options() const { return options_; }
+  std::string user_room(const std::string& user_id) const { return options_.user_room_prefix + user_id; }
+  // Whether a client may join `room` itself (user and claim rooms are not).
+  bool client_may_join(const std::string& room) const;
+
+  struct Connection;  // one socket, as the service tracks it
+
+ private:
+  void on_socket(const socketio::SocketPtr& socket);
+  void attach_events(const socketio::SocketPtr& socket, const std::shared_ptr<Connection>& connection);
+  void on_socket_closed(const std::shared_ptr<Connection>& connection, std::string_view reason);
+  void publish_status(const std::string& user_id, const char* status);
+  void track_room(const std::string& user_id, const std::string& room, bool joined);
+  SocketUser snapshot(const Connection& connection) const;
+
+  socketio::Server& io_;
+  ServiceOptions options_;
+  auth::Authenticator authenticator_;
+  std::int64_t started_ms_;
+
+  mutable std::mutex mutex_;  // the registry; taken on connect, disconnect, joins and queries
+  std::unordered_map<std::string, std::shared_ptr<Connection>> by_socket_;
+  std::unordered_map<std::string, std::unordered_set<std::string>> by_user_;
+
+  std::atomic<std::uint64_t> total_connections_{0};
+  std::atomic<std::uint64_t> messages_received_{0};
+  std::atomic<std::uint64_t> refused_connections_{0};
+
+  std::vector<std::function<void(const SocketUser&)>> connection_hooks_;
+  std::vector<std::function<void(const SocketUser&, std::string_view)>> disconnect_hooks_;
+  std::vector<std::function<void(const SocketUser&, const std::string&)>> room_join_hooks_;
+  std::vector<std::function<void(const SocketUser&, const std::string&)>> room_leave_hooks_;
+};
+
+// Rooms a template gives for these claims: "shop:{shopIds}" with
+// shopIds [1,2] gives "shop:1", "shop:2"; a missing claim gives none.
+std::vector<std::string> rooms_from_template(const std::string& room_template, const boost::json::object& claims);
+
+}  // namespace service
