@@ -1,31 +1,43 @@
-// switchboard: the standalone real-time server.
-//
-// Today it serves Socket.IO v5 at /socket.io/: any Socket.IO v4 client can
-// connect to its namespaces. The service features (auth, per-user rooms,
-// presence, HTTP API) come next; see README.md.
+// switchboard: the standalone real-time service. Socket.IO at /socket.io/
+// with JWT auth, per-user rooms and presence (RealtimeService), and the HTTP
+// API on the same port. Settings: docs/configuration.md.
 
-#include "app/engine_flags.hpp"
+#include <spdlog/spdlog.h>
+
+#include "api/http_api.hpp"
+#include "app/config.hpp"
 #include "app/run.hpp"
+#include "service/log.hpp"
+#include "service/realtime_service.hpp"
 #include "socketio/server.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App cli{"Switchboard: a Socket.IO server in C++"};
-  app::ServerFlags flags;
-  flags.http.port = 3000;
-  flags.engine.path = "/socket.io/";
-  add_server_flags(cli, flags);
-  try {
-    cli.parse(argc, argv);
-    app::finish_server_flags(flags);
-  } catch (const CLI::ParseError& e) {
-    return cli.exit(e) == 0 ? 0 : 2;
-  }
+  app::load_dotenv(".env");
+  app::Config config;
+  if (int code = app::load_config(argc, argv, config); code >= 0) return code;
 
-  net::ShardPool shards(flags.threads ? flags.threads : net::default_shard_count());
-  net::HttpServer http(shards, flags.http);
-  socketio::ServerOptions options;
-  options.engine = flags.engine;
-  socketio::Server io(shards, options);
-  io.attach(http);
-  return app::listen_and_run("switchboard", shards, http, io.engine());
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  service::set_json_logs(config.log_format == "json");
+  if (config.log_format == "json")
+    spdlog::set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","log":%v})", spdlog::pattern_time_type::utc);
+  for (const auto& w : config.warnings) service::log_event(spdlog::level::warn, "config", {{"warning", w}});
+
+  net::ShardPool shards(config.server.threads ? config.server.threads : net::default_shard_count());
+  net::HttpServer http(shards, config.server.http);
+  socketio::Server io(shards, config.io);
+  service::RealtimeService realtime(io, config.service);
+  api::HttpApi http_api(realtime, io, config.api);
+  io.attach(http);        // /socket.io/ first: the API takes every other path
+  http_api.attach(http);
+  http_api.set_ready(true);
+
+  app::RunOptions run;
+  run.grace = config.shutdown_timeout;
+  run.on_draining = [&http_api] {
+    http_api.set_ready(false);
+    service::log_event(spdlog::level::info, "shutdown", {{"phase", "draining"}});
+  };
+  int code = app::listen_and_run("switchboard", shards, http, io.engine(), run);
+  service::log_event(spdlog::level::info, "shutdown", {{"phase", "done"}});
+  return code;
 }

@@ -1,9 +1,11 @@
 #pragma once
 // Runs a server until SIGINT or SIGTERM, then shuts down in two phases:
-// stop accepting and close every session ("server shutting down"), wait a
-// bounded grace period for the goodbyes to be written, then stop the loops.
+// stop accepting and close every session ("server shutting down", so that
+// clients reconnect elsewhere), wait at most `grace` for the goodbyes to be
+// written, then stop the loops. A second signal during the wait exits at once.
 
 #include <chrono>
+#include <functional>
 
 #include "engine/server.hpp"
 #include "net/http_server.hpp"
@@ -11,13 +13,18 @@
 
 namespace app {
 
+struct RunOptions {
+  std::chrono::milliseconds grace{1000};
+  std::function<void()> on_draining;  // first thing after the signal (e.g. /ready turns 503)
+};
+
 // Listens, prints "<name> listening on <host>:<port><path> with N shard(s)"
 // (tests read the port from it), and runs until a signal. Returns the exit
 // code: 0, or 1 when the address cannot be bound.
-int listen_and_run(const char* name, net::ShardPool& shards, net::HttpServer& http, engine::Server& engine);
+int listen_and_run(const char* name, net::ShardPool& shards, net::HttpServer& http, engine::Server& engine,
+                   RunOptions options = {});
 
 // Blocks until a signal arrives and the shutdown is done.
-void run_until_signal(net::ShardPool& shards, net::HttpServer& http, engine::Server& engine,
-                      std::chrono::milliseconds grace = std::chrono::milliseconds(1000));
+void run_until_signal(net::ShardPool& shards, net::HttpServer& http, engine::Server& engine, RunOptions options = {});
 
 }  // namespace app

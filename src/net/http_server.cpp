@@ -123,14 +123,15 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     std::string_view target(parser_->get().target().data(), parser_->get().target().size());
     route_ = find_route(*routes_, target.substr(0, target.find('?')));
     if (!route_) return reject(404, "{\"message\":\"Not found\"}");
-    if (auto length = parser_->content_length(); length && *length > route_->max_body_bytes) return reject(413, "");
+    if (auto length = parser_->content_length(); length && *length > route_->max_body_bytes)
+      return reject(413, route_->too_large_body);
     parser_->body_limit(route_->max_body_bytes);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
   }
 
   void on_body(beast::error_code ec) {
-    if (ec == http::error::body_limit) return reject(413, "");
+    if (ec == http::error::body_limit) return reject(413, route_->too_large_body);
     if (ec) return shutdown();
     stream_.expires_never();
     BeastRequest breq = parser_->release();
@@ -227,8 +228,9 @@ HttpServer::HttpServer(ShardPool& shards, HttpServerOptions options)
 
 HttpServer::~HttpServer() { stop_accepting(); }
 
-void HttpServer::route(std::string prefix, std::size_t max_body_bytes, HttpHandler handler) {
-  impl_->routes->push_back(Route{std::move(prefix), max_body_bytes, std::move(handler)});
+void HttpServer::route(std::string prefix, std::size_t max_body_bytes, HttpHandler handler,
+                       std::string too_large_body) {
+  impl_->routes->push_back(Route{std::move(prefix), max_body_bytes, std::move(handler), std::move(too_large_body)});
 }
 
 void HttpServer::listen() {

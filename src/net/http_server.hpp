@@ -28,9 +28,10 @@ class HttpServer {
   HttpServer(ShardPool& shards, HttpServerOptions options);
   ~HttpServer();
 
-  // Routes requests whose path starts with `prefix`. Bodies over
-  // `max_body_bytes` are answered 413 and the connection is closed.
-  void route(std::string prefix, std::size_t max_body_bytes, HttpHandler handler);
+  // Routes requests whose path starts with `prefix` (first added, first
+  // matched). Bodies over `max_body_bytes` are answered 413 with
+  // `too_large_body` (JSON when not empty) and the connection is closed.
+  void route(std::string prefix, std::size_t max_body_bytes, HttpHandler handler, std::string too_large_body = {});
 
   // Binds and starts accepting. Throws std::system_error when the address
   // cannot be bound.
@@ -44,6 +45,7 @@ class HttpServer {
     std::string prefix;
     std::size_t max_body_bytes;
     HttpHandler handler;
+    std::string too_large_body;
   };
 
  private:

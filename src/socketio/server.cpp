@@ -72,6 +72,12 @@ Namespace& Server::of(std::function<bool(const std::string&, const boost::json::
   return *prototype;
 }
 
+Namespace* Server::find(const std::string& name) {
+  std::shared_lock lock(core_->mutex);
+  auto it = core_->namespaces.find(name);
+  return it == core_->namespaces.end() ? nullptr : it->second.get();
+}
+
 void Server::close_all() { core_->engine.close_all("server shutting down"); }
 engine::Server& Server::engine() { return core_->engine; }
 const ServerOptions& Server::options() const { return core_->options; }

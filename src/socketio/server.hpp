@@ -42,6 +42,10 @@ class Server {
   Namespace& of(const std::regex& pattern);
   Namespace& of(std::function<bool(const std::string& name, const boost::json::object& auth)> predicate);
 
+  // The namespace `name` if it exists (created by of() or by a client of a
+  // dynamic namespace), else null. Never creates one.
+  Namespace* find(const std::string& name);
+
   Namespace& sockets() { return of("/"); }
   Server& on_connection(ConnectionHandler handler) {
     sockets().on_connection(std::move(handler));

@@ -1,0 +1,224 @@
+#include "api/http_api.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/decode_view.hpp>
+
+#include "socketio/packet.hpp"
+#include <chrono>
+#include <ctime>
+
+namespace api {
+
+namespace json = boost::json;
+
+namespace {
+
+struct ApiError {
+  int status;
+  std::string message;
+};
+
+net::HttpResponse json_response(int status, const json::value& body) {
+  net::HttpResponse res;
+  res.status = status;
+  res.set("Content-Type", "application/json");
+  res.set("Cache-Control", "no-store");
+  res.body = json::serialize(body);
+  return res;
+}
+
+net::HttpResponse error_response(const ApiError& e) {
+  return json_response(e.status, json::object{{"success", false}, {"error", e.message}});
+}
+
+std::string iso_now() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03lldZ", buf, static_cast<long long>(ms));
+  return out;
+}
+
+bool is_loopback(const std::string& address) {
+  boost::system::error_code ec;
+  auto a = boost::asio::ip::make_address(address, ec);
+  if (ec) return false;
+  if (a.is_v6() && a.to_v6().is_v4_mapped())
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6()).is_loopback();
+  return a.is_loopback();
+}
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> parts;
+  while (!path.empty()) {
+    if (path.front() == '/') {
+      path.remove_prefix(1);
+      continue;
+    }
+    auto end = path.find('/');
+    auto part = path.substr(0, end);
+    parts.emplace_back(boost::urls::decode_view(part).begin(), boost::urls::decode_view(part).end());
+    if (end == std::string_view::npos) break;
+    path.remove_prefix(end);
+  }
+  return parts;
+}
+
+// The JSON object body of a POST, or an error that names what is wrong.
+json::object body_of(const net::HttpRequest& req) {
+  auto type = req.header("Content-Type");
+  if (type.substr(0, 16) != "application/json")
+    throw ApiError{415, "Content-Type must be application/json"};
+  boost::system::error_code ec;
+  auto v = json::parse(req.body, ec);
+  if (ec) throw ApiError{400, "body: invalid JSON (" + ec.message() + ")"};
+  if (!v.is_object()) throw ApiError{400, "body: must be a JSON object"};
+  return std::move(v.as_object());
+}
+
+std::string string_field(const json::object& o, std::string_view key, std::string_view where, bool required) {
+  auto* v = o.if_contains(key);
+  if (!v) {
+    if (required) throw ApiError{400, std::string(where) + std::string(key) + ": is required"};
+    return {};
+  }
+  if (!v->is_string() || v->as_string().empty())
+    throw ApiError{400, std::string(where) + std::string(key) + ": must be a non-empty string"};
+  return std::string(v->as_string());
+}
+
+std::vector<std::string> string_list(const json::object& o, std::string_view key, std::string_view where) {
+  std::vector<std::string> out;
+  auto* v = o.if_contains(key);
+  if (!v) return out;
+  if (!v->is_array()) throw ApiError{400, std::string(where) + std::string(key) + ": must be an array of strings"};
+  for (const auto& e : v->as_array()) {
+    if (e.is_string()) out.emplace_back(e.as_string());
+    else if (e.is_number()) out.push_back(json::serialize(e));  // numeric user ids
+    else throw ApiError{400, std::string(where) + std::string(key) + ": must be an array of strings"};
+  }
+  return out;
+}
+
+void require_method(const net::HttpRequest& req, std::string_view method) {
+  if (req.method != method) throw ApiError{405, "Method " + req.method + " not allowed here; use " + std::string(method)};
+}
+
+}  // namespace
+
+HttpApi::HttpApi(service::RealtimeService& service, socketio::Server& io, ApiOptions options)
+    : service_(service), io_(io), options_(std::move(options)) {}
+
+void HttpApi::attach(net::HttpServer& http) {
+  http.route("/", options_.max_body_bytes, [this](std::shared_ptr<net::HttpExchange> e) { handle(e); },
+             R"({"success":false,"error":"body: larger than the limit"})");
+}
+
+void HttpApi::handle(const std::shared_ptr<net::HttpExchange>& exchange) {
+  const auto& req = exchange->request();
+  auto parts = split_path(req.path());
+  try {
+    if (parts.size() == 1 && parts[0] == "health") {
+      require_method(req, "GET");
+      return exchange->respond(json_response(
+          200, json::object{{"status", "OK"}, {"service", options_.service_name}, {"timestamp", iso_now()}}));
+    }
+    if (parts.size() == 1 && parts[0] == "ready") {
+      require_method(req, "GET");
+      bool ready = ready_;
+      return exchange->respond(json_response(ready ? 200 : 503, json::object{{"status", ready ? "ready" : "unavailable"}}));
+    }
+
+    // Everything else is for the back end only.
+    if (options_.api_key.empty()) {
+      if (!is_loopback(req.remote_address))
+        throw ApiError{401, "API_KEY is not configured: this endpoint answers loopback clients only"};
+    } else if (req.header("Authorization") != "Bearer " + options_.api_key) {
+      throw ApiError{401, "Authorization: a valid Bearer API key is required"};
+    }
+
+    if (parts.size() == 1 && parts[0] == "connected-users") {
+      require_method(req, "GET");
+      json::array users;
+      std::unordered_set<std::string> seen;
+      for (const auto& u : service_.get_connected_users())
+        if (seen.insert(u.user_id).second) users.emplace_back(u.user_id);
+      return exchange->respond(json_response(
+          200, json::object{{"success", true}, {"data", json::object{{"count", users.size()}, {"users", users}}}}));
+    }
+    if (parts.size() == 2 && parts[0] == "user-status") {
+      require_method(req, "GET");
+      auto sockets = service_.get_user_sockets(parts[1]);
+      return exchange->respond(json_response(
+          200, json::object{{"success", true},
+                            {"data", json::object{{"userId", parts[1]},
+                                                  {"isConnected", !sockets.empty()},
+                                                  {"socketCount", sockets.size()}}}}));
+    }
+    if (parts.size() == 1 && parts[0] == "stats") {
+      require_method(req, "GET");
+      return exchange->respond(json_response(200, json::object{{"success", true}, {"data", service_.get_stats().to_json()}}));
+    }
+    if (parts.size() == 1 && parts[0] == "emit") {
+      require_method(req, "POST");
+      auto body = body_of(req);
+      std::string event = string_field(body, "event", "", true);
+      if (socketio::is_reserved_event(event)) throw ApiError{400, "event: '" + event + "' is reserved"};
+      json::value data = body.contains("data") ? body.at("data") : json::value();
+      std::string nsp_name = body.contains("namespace") ? string_field(body, "namespace", "", true) : "/";
+      auto* nsp = io_.find(nsp_name);
+      if (!nsp) throw ApiError{404, "namespace: '" + nsp_name + "' does not exist"};
+      auto* to_value = body.if_contains("to");
+      if (!to_value || !to_value->is_object()) throw ApiError{400, "to: is required (an object)"};
+      const auto& to = to_value->as_object();
+      std::vector<std::string> rooms = string_list(to, "rooms", "to.");
+      for (auto& user : string_list(to, "users", "to.")) rooms.push_back(service_.user_room(user));
+      for (auto& socket : string_list(to, "sockets", "to.")) rooms.push_back(socket);
+      auto* all = to.if_contains("all");
+      bool to_all = all && all->is_bool() && all->as_bool();
+      if (rooms.empty() && !to_all) throw ApiError{400, "to: name users, rooms, sockets, or all: true"};
+      std::vector<std::string> except;
+      if (auto* ex = body.if_contains("except")) {
+        if (!ex->is_object()) throw ApiError{400, "except: must be an object"};
+        except = string_list(ex->as_object(), "rooms", "except.");
+        for (auto& s : string_list(ex->as_object(), "sockets", "except.")) except.push_back(s);
+      }
+      auto op = nsp->all().except(except);
+      if (!to_all) op = op.to(rooms);
+      op.emit(event, socketio::Args::of(std::move(data)));
+      return exchange->respond(json_response(202, json::object{{"success", true}}));
+    }
+    if (parts.size() >= 3 && parts[0] == "users") {
+      const std::string& user = parts[1];
+      if (parts.size() == 3 && parts[2] == "rooms") {
+        require_method(req, "POST");
+        auto room = string_field(body_of(req), "room", "", true);
+        service_.add_user_to_room(user, room);
+        return exchange->respond(json_response(202, json::object{{"success", true}}));
+      }
+      if (parts.size() == 4 && parts[2] == "rooms") {
+        require_method(req, "DELETE");
+        service_.remove_user_from_room(user, parts[3]);
+        return exchange->respond(json_response(202, json::object{{"success", true}}));
+      }
+      if (parts.size() == 3 && parts[2] == "disconnect") {
+        require_method(req, "POST");
+        std::string reason = req.body.empty() ? "" : string_field(body_of(req), "reason", "", false);
+        service_.disconnect_user(user, reason.empty() ? "api" : reason);
+        return exchange->respond(json_response(202, json::object{{"success", true}}));
+      }
+    }
+    throw ApiError{404, "Not found: " + std::string(req.path())};
+  } catch (const ApiError& e) {
+    exchange->respond(error_response(e));
+  }
+}
+
+}  // namespace api

@@ -1,0 +1,43 @@
+#pragma once
+// The HTTP API on the Socket.IO port (docs/http-api.md, docs/openapi.yaml):
+// health and readiness, who is connected, stats, and server-side emits and
+// room changes for back ends. Everything but /health and /ready needs
+// "Authorization: Bearer <API_KEY>"; with no key configured those endpoints
+// answer only to loopback addresses.
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "net/http_server.hpp"
+#include "service/realtime_service.hpp"
+
+namespace api {
+
+struct ApiOptions {
+  std::string api_key;                    // "" : loopback clients only
+  std::size_t max_body_bytes = 1 << 20;   // larger bodies get 413
+  std::string service_name = "switchboard";
+};
+
+class HttpApi {
+ public:
+  HttpApi(service::RealtimeService& service, socketio::Server& io, ApiOptions options);
+
+  // Routes every path not taken by an earlier route (attach Socket.IO first).
+  void attach(net::HttpServer& http);
+  // /ready answers 503 until set_ready(true), and again after set_ready(false)
+  // (draining at shutdown).
+  void set_ready(bool ready) { ready_ = ready; }
+
+ private:
+  void handle(const std::shared_ptr<net::HttpExchange>& exchange);
+
+  service::RealtimeService& service_;
+  socketio::Server& io_;
+  ApiOptions options_;
+  std::atomic<bool> ready_{false};
+};
+
+}  // namespace api

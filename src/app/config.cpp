@@ -1,0 +1,180 @@
+#include "app/config.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace app {
+
+namespace {
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+std::string read_file(const std::string& path, const char* setting) {
+  std::ifstream in(path);
+  if (!in) throw CLI::ValidationError(setting, "cannot read file '" + path + "'");
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+bool load_dotenv(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return false;
+  std::string line;
+  while (std::getline(in, line)) {
+    auto start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] == '#') continue;
+    line = line.substr(start);
+    if (line.rfind("export ", 0) == 0) line = line.substr(7);
+    auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = line.substr(0, eq);
+    std::string value = line.substr(eq + 1);
+    while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
+      value = value.substr(1, value.size() - 2);
+    else if (auto hash = value.find(" #"); hash != std::string::npos)
+      value = value.substr(0, hash);
+    setenv(key.c_str(), value.c_str(), 0);  // the real environment wins
+  }
+  return true;
+}
+
+int load_config(int argc, char** argv, Config& c) {
+  CLI::App cli{"switchboard: a Socket.IO server in C++. Every setting is a flag, an environment variable, a line "
+               "in ./.env or a key in the --config TOML file (in that order of strength)."};
+  cli.set_config("--config", "", "TOML configuration file (keys are the flag names without dashes)");
+  c.server.http.port = 3000;
+  c.server.engine.path = "/socket.io/";
+  add_server_flags(cli, c.server);
+  auto env = [&](const char* flag, const char* name) { cli.get_option(flag)->envname(name); };
+  env("--host", "HOST");
+  env("--port", "PORT");
+  env("--threads", "THREADS");
+  env("--path", "WEBSOCKET_PATH");
+  env("--ping-interval", "WEBSOCKET_PING_INTERVAL");
+  env("--ping-timeout", "WEBSOCKET_PING_TIMEOUT");
+  env("--upgrade-timeout", "WEBSOCKET_UPGRADE_TIMEOUT");
+  env("--max-http-buffer-size", "MAX_HTTP_BUFFER_SIZE");
+  env("--transports", "WEBSOCKET_TRANSPORTS");
+  env("--cors-origin", "CORS_ORIGIN");
+  env("--cors-credentials", "CORS_CREDENTIALS");
+  env("--max-buffered-bytes", "MAX_BUFFERED_BYTES");
+
+  std::string frontend_url, jwt_algorithms, jwt_public_key_file, auth_required = "auto", room_templates,
+      presence = "room";
+  cli.add_option("--frontend-url", frontend_url, "Allowed CORS origin (seed 002's name; --cors-origin wins)")
+      ->envname("FRONTEND_URL");
+  cli.add_option("--adapter", c.adapter, "Adapter between nodes: memory (redis comes in a later version)")
+      ->envname("WS_ADAPTER")
+      ->capture_default_str();
+  cli.add_option("--connect-timeout", c.io.connect_timeout_ms, "ms for a client to join a namespace")
+      ->envname("CONNECT_TIMEOUT")
+      ->capture_default_str();
+  cli.add_option("--ack-timeout", c.io.default_ack_timeout_ms, "Default ms to wait for an ack (0: forever)")
+      ->envname("ACK_TIMEOUT")
+      ->capture_default_str();
+  cli.add_option("--jwt-secret", c.service.auth.jwt.secret, "Shared secret for HS256/384/512 tokens")
+      ->envname("JWT_SECRET");
+  cli.add_option("--jwt-public-key-file", jwt_public_key_file, "PEM public key file for RS256 tokens")
+      ->envname("JWT_PUBLIC_KEY_FILE");
+  cli.add_option("--jwt-algorithms", jwt_algorithms,
+                 "Accepted algorithms, comma separated (HS256,HS384,HS512,RS256); default: HS256 with a secret, "
+                 "RS256 with a public key")
+      ->envname("JWT_ALGORITHMS");
+  cli.add_option("--jwt-issuer", c.service.auth.jwt.issuer, "Required iss claim")->envname("JWT_ISSUER");
+  cli.add_option("--jwt-audience", c.service.auth.jwt.audience, "Required aud claim")->envname("JWT_AUDIENCE");
+  cli.add_option("--jwt-user-claim", c.service.auth.user_claim, "Claim with the user id")
+      ->envname("JWT_USER_CLAIM")
+      ->capture_default_str();
+  cli.add_option("--jwt-name-claim", c.service.auth.name_claim, "Claim with the display name")
+      ->envname("JWT_NAME_CLAIM")
+      ->capture_default_str();
+  cli.add_option("--jwt-email-claim", c.service.auth.email_claim, "Claim with the e-mail address")
+      ->envname("JWT_EMAIL_CLAIM")
+      ->capture_default_str();
+  cli.add_option("--auth-required", auth_required,
+                 "true, false, or auto (required as soon as a JWT key is configured)")
+      ->envname("AUTH_REQUIRED")
+      ->check(CLI::IsMember({"auto", "true", "false"}))
+      ->capture_default_str();
+  cli.add_option("--user-room-prefix", c.service.user_room_prefix, "Room of each user: <prefix><userId>")
+      ->envname("USER_ROOM_PREFIX")
+      ->capture_default_str();
+  cli.add_option("--room-templates", room_templates,
+                 "Rooms from claims, comma separated, e.g. company:{companyId},shop:{shopIds},{role}")
+      ->envname("ROOM_TEMPLATES");
+  cli.add_option("--presence", presence, "Where user:status goes: room (presence:{userId}), all, off")
+      ->envname("PRESENCE_MODE")
+      ->check(CLI::IsMember({"room", "all", "off"}))
+      ->capture_default_str();
+  cli.add_option("--api-key", c.api.api_key, "Bearer key of the HTTP API (without it: loopback clients only)")
+      ->envname("API_KEY");
+  cli.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, off")
+      ->envname("LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  cli.add_option("--log-format", c.log_format, "text or json (one JSON object per line)")
+      ->envname("LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  std::uint32_t shutdown_seconds = 10;
+  cli.add_option("--shutdown-timeout", shutdown_seconds, "Seconds to drain at shutdown before exiting")
+      ->envname("SHUTDOWN_TIMEOUT")
+      ->capture_default_str();
+
+  try {
+    cli.parse(argc, argv);
+    if (c.server.cors_origins.empty() && !frontend_url.empty()) c.server.cors_origins = frontend_url;
+    finish_server_flags(c.server);
+    if (c.adapter != "memory")
+      throw CLI::ValidationError("--adapter (WS_ADAPTER)", "'" + c.adapter +
+                                                               "' is not available in this version; accepted values: memory");
+    auto& jwt = c.service.auth.jwt;
+    if (!jwt_public_key_file.empty()) jwt.public_key_pem = read_file(jwt_public_key_file, "--jwt-public-key-file");
+    if (!jwt_algorithms.empty()) {
+      jwt.algorithms = split_commas(jwt_algorithms);
+      for (const auto& a : jwt.algorithms)
+        if (a != "HS256" && a != "HS384" && a != "HS512" && a != "RS256")
+          throw CLI::ValidationError("--jwt-algorithms (JWT_ALGORITHMS)",
+                                     "'" + a + "' is not accepted; accepted values: HS256, HS384, HS512, RS256");
+    } else {
+      jwt.algorithms.clear();
+      if (!jwt.secret.empty()) jwt.algorithms.push_back("HS256");
+      if (!jwt.public_key_pem.empty()) jwt.algorithms.push_back("RS256");
+    }
+    c.service.auth.required = auth_required == "true" || (auth_required == "auto" && jwt.configured());
+    if (c.service.auth.required && !jwt.configured())
+      throw CLI::ValidationError("--auth-required (AUTH_REQUIRED)",
+                                 "true needs JWT_SECRET or JWT_PUBLIC_KEY_FILE to check tokens with");
+    if (!jwt.configured())
+      c.warnings.push_back("no JWT key configured (JWT_SECRET / JWT_PUBLIC_KEY_FILE): every connection is anonymous");
+    c.service.room_templates = split_commas(room_templates);
+    c.service.presence = presence == "all" ? service::PresenceMode::all
+                         : presence == "off" ? service::PresenceMode::off
+                                             : service::PresenceMode::room;
+    c.shutdown_timeout = std::chrono::seconds(shutdown_seconds);
+    c.io.engine = c.server.engine;
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {
+      cli.exit(e);
+      return 0;
+    }
+    std::cerr << "switchboard: " << e.what() << "\n";
+    return 2;
+  }
+  return -1;
+}
+
+}  // namespace app

@@ -1,0 +1,38 @@
+#pragma once
+// The switchboard daemon's configuration. Sources, strongest first: flags,
+// environment, a .env file in the working directory, a TOML file (--config).
+// docs/configuration.md lists every setting.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "api/http_api.hpp"
+#include "app/engine_flags.hpp"
+#include "service/options.hpp"
+#include "socketio/options.hpp"
+
+namespace app {
+
+struct Config {
+  ServerFlags server;  // listener, threads, Engine.IO settings
+  socketio::ServerOptions io;
+  service::ServiceOptions service;
+  api::ApiOptions api;
+  std::string adapter = "memory";
+  std::string log_level = "info";
+  std::string log_format = "text";
+  std::chrono::milliseconds shutdown_timeout{10'000};
+  std::vector<std::string> warnings;  // to log once logging is set up
+};
+
+// Parses argv (and the environment, .env and TOML). Returns the exit code to
+// leave with (0 after --help, 2 after a bad setting, with a message naming
+// it), or -1 to run.
+int load_config(int argc, char** argv, Config& config);
+
+// Loads KEY=VALUE lines of `path` into the environment without overriding
+// variables already set. Returns false if the file does not exist.
+bool load_dotenv(const std::string& path);
+
+}  // namespace app
