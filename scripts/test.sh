@@ -18,7 +18,7 @@ run_suite() {
   ctest --test-dir "$dir" --output-on-failure --parallel 2
   echo "== end-to-end tests ($dir)"
   (cd tests/e2e && SWITCHBOARD_BUILD_DIR="../../$dir" node --test --test-concurrency=1 --test-reporter=spec \
-    engine/*.test.js socketio/*.test.js)
+    engine/*.test.js socketio/*.test.js service/*.test.js)
 }
 
 run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
