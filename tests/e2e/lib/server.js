@@ -11,9 +11,11 @@ export const buildDir = process.env.SWITCHBOARD_BUILD_DIR
 // The shard counts every e2e test runs with (DESIGN.md: 1 and 2).
 export const shardCounts = (process.env.SWITCHBOARD_SHARDS || "1,2").split(",").map(Number);
 
-export async function startServer(binary, args = []) {
+export async function startServer(binary, args = [], { cwd, env } = {}) {
   const child = spawn(path.join(buildDir, binary), ["--host", "127.0.0.1", "--port", "0", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
+    cwd,
+    env: env ? { ...process.env, ...env } : process.env,
   });
   return watch(binary, child);
 }
@@ -55,6 +57,7 @@ async function watch(binary, child) {
     url: `http://127.0.0.1:${port}`,
     child,
     stderr: () => stderr,
+    stdout: () => stdout,
     // Resolves with the match once the server's stdout matches `regex`.
     output(regex, ms = 5000) {
       return new Promise((resolve, reject) => {
