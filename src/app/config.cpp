@@ -26,6 +26,21 @@ std::string read_file(const std::string& path, const char* setting) {
   return s.str();
 }
 
+void load_toml(CLI::App& cli, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw CLI::ValidationError("--config", "cannot read file '" + path + "'");
+  for (const auto& item : CLI::ConfigTOML().from_config(in)) {
+    std::string name = item.fullname();
+    if (name.empty() || name == "++" || name == "--") continue;  // section markers
+    auto* option = cli.get_option_no_throw("--" + name);
+    if (!option || option->get_envname().empty())
+      throw CLI::ValidationError("--config", "unknown setting '" + name + "' in " + path);
+    std::string value;
+    for (const auto& v : item.inputs) value += (value.empty() ? "" : ",") + v;
+    setenv(option->get_envname().c_str(), value.c_str(), 0);
+  }
+}
+
 }  // namespace
 
 bool load_dotenv(const std::string& path) {
@@ -54,7 +69,9 @@ bool load_dotenv(const std::string& path) {
 int load_config(int argc, char** argv, Config& c) {
   CLI::App cli{"switchboard: a Socket.IO server in C++. Every setting is a flag, an environment variable, a line "
                "in ./.env or a key in the --config TOML file (in that order of strength)."};
-  cli.set_config("--config", "", "TOML configuration file (keys are the flag names without dashes)");
+  std::string config_file;
+  cli.add_option("--config", config_file, "TOML configuration file: keys are the flag names without dashes "
+                                         "(ping-interval = 25000); the weakest source");
   c.server.http.port = 3000;
   c.server.engine.path = "/socket.io/";
   add_server_flags(cli, c.server);
@@ -71,6 +88,8 @@ int load_config(int argc, char** argv, Config& c) {
   env("--cors-origin", "CORS_ORIGIN");
   env("--cors-credentials", "CORS_CREDENTIALS");
   env("--max-buffered-bytes", "MAX_BUFFERED_BYTES");
+  env("--no-upgrades", "WEBSOCKET_NO_UPGRADES");
+  env("--per-message-deflate", "WEBSOCKET_PER_MESSAGE_DEFLATE");
 
   std::string frontend_url, jwt_algorithms, jwt_public_key_file, auth_required = "auto", room_templates,
       presence = "room";
@@ -135,6 +154,11 @@ int load_config(int argc, char** argv, Config& c) {
       ->capture_default_str();
 
   try {
+    // The TOML file is read before parsing: each of its keys feeds its
+    // setting's environment variable unless the environment (or .env)
+    // already has it, so flags > environment > .env > TOML.
+    for (int i = 1; i + 1 < argc; ++i)
+      if (std::string(argv[i]) == "--config") load_toml(cli, argv[i + 1]);
     cli.parse(argc, argv);
     if (c.server.cors_origins.empty() && !frontend_url.empty()) c.server.cors_origins = frontend_url;
     finish_server_flags(c.server);

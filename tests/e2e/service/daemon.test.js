@@ -1,0 +1,111 @@
+// The daemon as an operator sees it: configuration sources, bad settings,
+// log lines, and the graceful shutdown.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import jwt from "jsonwebtoken";
+import { io } from "socket.io-client";
+import { startServer, buildDir, once, sleep } from "../lib/server.js";
+import { connected } from "../lib/targets.js";
+import { handshake } from "../lib/raw.js";
+
+const pingIntervalOf = async (server) => (await handshake(server.url, {}, "/socket.io/")).open.pingInterval;
+
+describe("switchboard configuration", () => {
+  it("takes flags over environment over .env over the TOML file", async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), "switchboard-config-"));
+    writeFileSync(path.join(cwd, "switchboard.toml"), "ping-interval = 1111\nping-timeout = 900\n");
+    const config = ["--config", path.join(cwd, "switchboard.toml")];
+    const run = async (args, env) => {
+      const server = await startServer("switchboard", [...config, ...args], { cwd, env });
+      try {
+        return await pingIntervalOf(server);
+      } finally {
+        await server.stop();
+      }
+    };
+    assert.equal(await run([], {}), 1111);
+    writeFileSync(path.join(cwd, ".env"), "# comment\nWEBSOCKET_PING_INTERVAL=2222\n");
+    assert.equal(await run([], {}), 2222);
+    assert.equal(await run([], { WEBSOCKET_PING_INTERVAL: "3333" }), 3333);
+    assert.equal(await run(["--ping-interval", "4444"], { WEBSOCKET_PING_INTERVAL: "3333" }), 4444);
+  });
+
+  it("stops with exit code 2 and names the setting on a bad value", () => {
+    const bin = path.join(buildDir, "switchboard");
+    const bogus = path.join(mkdtempSync(path.join(tmpdir(), "switchboard-bogus-")), "bad.toml");
+    writeFileSync(bogus, "bogus-setting = 1\n");
+    for (const [args, env, pattern] of [
+      [["--config", bogus], {}, /unknown setting 'bogus-setting'/],
+      [["--presence", "sometimes"], {}, /--presence/],
+      [[], { WS_ADAPTER: "redis" }, /WS_ADAPTER.*accepted values: memory/],
+      [[], { PORT: "not-a-port" }, /port/i],
+      [[], { JWT_ALGORITHMS: "none" }, /JWT_ALGORITHMS.*accepted values/],
+      [[], { AUTH_REQUIRED: "true" }, /AUTH_REQUIRED.*JWT_SECRET/],
+      [[], { LOG_FORMAT: "xml" }, /--log-format/],
+    ]) {
+      const r = spawnSync(bin, args, { env: { ...process.env, ...env }, encoding: "utf8", timeout: 5000 });
+      assert.equal(r.status, 2, `${JSON.stringify(args)} ${JSON.stringify(env)}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, pattern);
+    }
+  });
+
+  it("lists every setting with its environment name and default in --help", () => {
+    const r = spawnSync(path.join(buildDir, "switchboard"), ["--help"], { encoding: "utf8" });
+    assert.equal(r.status, 0);
+    for (const name of ["PORT", "HOST", "WEBSOCKET_PATH", "WEBSOCKET_PING_INTERVAL", "WEBSOCKET_PING_TIMEOUT", "WS_ADAPTER",
+      "FRONTEND_URL", "CORS_ORIGIN", "JWT_SECRET", "JWT_PUBLIC_KEY_FILE", "JWT_ALGORITHMS", "JWT_ISSUER", "JWT_AUDIENCE",
+      "JWT_USER_CLAIM", "AUTH_REQUIRED", "USER_ROOM_PREFIX", "API_KEY", "LOG_LEVEL", "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "THREADS"])
+      assert.match(r.stdout, new RegExp(`Env:${name}\\b`), name);
+    assert.match(r.stdout, /--port UINT=3000/);
+  });
+});
+
+describe("switchboard logs and shutdown", () => {
+  it("logs connections, disconnections and refusals as JSON lines, never the token", async () => {
+    const secret = "log-secret";
+    const server = await startServer("switchboard", ["--jwt-secret", secret, "--log-format", "json"]);
+    const good = jwt.sign({ sub: "logger" }, secret);
+    const bad = jwt.sign({ sub: "x" }, "wrong-secret");
+    try {
+      const socket = io(server.url, { forceNew: true, reconnection: false, auth: { token: good }, transports: ["websocket"] });
+      await connected(socket);
+      socket.disconnect();
+      const refused = io(server.url, { forceNew: true, reconnection: false, auth: { token: bad } });
+      await once(refused, "connect_error");
+      await server.output(/"event":"refused"/);
+      await server.output(/"event":"disconnect"/);
+      const lines = server.stdout().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+      const connect = lines.find((l) => l.log.event === "connect");
+      assert.deepEqual([connect.log.user, connect.log.transport], ["logger", "websocket"]);
+      assert.equal(connect.level, "info");
+      const disconnect = lines.find((l) => l.log.event === "disconnect");
+      assert.equal(disconnect.log.reason, "client namespace disconnect");
+      const refusal = lines.find((l) => l.log.event === "refused");
+      assert.equal(refusal.log.reason, "invalid signature");
+      assert.equal(refusal.log.address, "127.0.0.1");
+      assert.ok(!server.stdout().includes(good) && !server.stdout().includes(bad), "no token in the logs");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("disconnects every client on SIGTERM and exits 0", async () => {
+    const server = await startServer("switchboard", ["--shutdown-timeout", "5"]);
+    const sockets = [];
+    for (const transports of [["websocket"], ["polling"]]) {
+      const s = io(server.url, { forceNew: true, reconnection: false, transports });
+      await connected(s);
+      sockets.push(s);
+    }
+    const reasons = Promise.all(sockets.map((s) => once(s, "disconnect", 5000)));
+    const started = Date.now();
+    assert.equal(await server.stop(), 0);
+    assert.deepEqual((await reasons).map(([r]) => r), ["transport close", "transport close"]);
+    assert.ok(Date.now() - started < 5000);
+    await server.output(/shutdown phase=done/);
+  });
+});
