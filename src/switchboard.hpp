@@ -19,6 +19,7 @@
 // Emitting is safe from any thread; handlers run on the socket's shard.
 
 #include "app/server.hpp"
+#include "service/realtime_service.hpp"
 #include "socketio/args.hpp"
 #include "socketio/namespace.hpp"
 #include "socketio/server.hpp"
@@ -40,5 +41,8 @@ using socketio::RecoveryOptions;
 using socketio::RemoteSocket;
 using socketio::Socket;
 using socketio::SocketPtr;
+using service::RealtimeService;
+using service::ServiceOptions;
+using service::SocketUser;
 
 }  // namespace switchboard
