@@ -9,15 +9,6 @@ namespace app {
 
 namespace {
 
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
 std::string read_file(const std::string& path, const char* setting) {
   std::ifstream in(path);
   if (!in) throw CLI::ValidationError(setting, "cannot read file '" + path + "'");

@@ -4,7 +4,6 @@
 
 namespace app {
 
-namespace {
 std::vector<std::string> split_commas(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream in(text);
@@ -13,7 +12,6 @@ std::vector<std::string> split_commas(const std::string& text) {
     if (!item.empty()) out.push_back(item);
   return out;
 }
-}  // namespace
 
 void add_server_flags(CLI::App& cli, ServerFlags& f) {
   cli.add_option("--host", f.http.host, "Address to listen on")->capture_default_str();

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "engine/options.hpp"
 #include "net/http_server.hpp"
@@ -20,6 +21,8 @@ struct ServerFlags {
 };
 
 void add_server_flags(CLI::App& cli, ServerFlags& flags);
+// "a,b,,c" -> {"a","b","c"}: the list settings' syntax.
+std::vector<std::string> split_commas(const std::string& text);
 // Turns the parsed text flags into options; throws CLI::ValidationError.
 void finish_server_flags(ServerFlags& flags);
 

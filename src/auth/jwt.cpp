@@ -7,27 +7,24 @@
 #include <memory>
 
 #include "engine/base64.hpp"
+#include "net/enum_category.hpp"
 
 namespace auth {
 
 namespace {
 
-class JwtErrorCategory final : public boost::system::error_category {
- public:
-  const char* name() const noexcept override { return "jwt"; }
-  std::string message(int ev) const override {
-    switch (static_cast<JwtError>(ev)) {
-      case JwtError::malformed: return "malformed token";
-      case JwtError::algorithm_not_allowed: return "algorithm not allowed";
-      case JwtError::bad_signature: return "invalid signature";
-      case JwtError::expired: return "token expired";
-      case JwtError::not_yet_valid: return "token not yet valid";
-      case JwtError::wrong_issuer: return "wrong issuer";
-      case JwtError::wrong_audience: return "wrong audience";
-    }
-    return "invalid token";
+const char* describe(JwtError e) {
+  switch (e) {
+    case JwtError::malformed: return "malformed token";
+    case JwtError::algorithm_not_allowed: return "algorithm not allowed";
+    case JwtError::bad_signature: return "invalid signature";
+    case JwtError::expired: return "token expired";
+    case JwtError::not_yet_valid: return "token not yet valid";
+    case JwtError::wrong_issuer: return "wrong issuer";
+    case JwtError::wrong_audience: return "wrong audience";
   }
-};
+  return "invalid token";
+}
 
 std::optional<std::string> base64url_decode(std::string_view in) {
   std::string s(in);
@@ -55,7 +52,7 @@ std::optional<std::int64_t> number_claim(const boost::json::object& claims, std:
 }  // namespace
 
 const boost::system::error_category& jwt_error_category() {
-  static const JwtErrorCategory category;
+  static const net::EnumCategory<JwtError> category("jwt", describe);
   return category;
 }
 

@@ -2,26 +2,24 @@
 
 #include <string>
 
+#include "net/enum_category.hpp"
+
 namespace engine {
 
 namespace {
-class ParseErrorCategory final : public boost::system::error_category {
- public:
-  const char* name() const noexcept override { return "engine.io parse"; }
-  std::string message(int ev) const override {
-    switch (static_cast<ParseError>(ev)) {
-      case ParseError::empty_packet: return "empty packet";
-      case ParseError::unknown_packet_type: return "unknown packet type";
-      case ParseError::invalid_base64: return "invalid base64 in binary packet";
-      case ParseError::binary_not_message: return "binary data in a non-message packet";
-    }
-    return "unknown parse error";
+const char* describe(ParseError e) {
+  switch (e) {
+    case ParseError::empty_packet: return "empty packet";
+    case ParseError::unknown_packet_type: return "unknown packet type";
+    case ParseError::invalid_base64: return "invalid base64 in binary packet";
+    case ParseError::binary_not_message: return "binary data in a non-message packet";
   }
-};
+  return "unknown parse error";
+}
 }  // namespace
 
 const boost::system::error_category& parse_error_category() {
-  static const ParseErrorCategory category;
+  static const net::EnumCategory<ParseError> category("engine.io parse", describe);
   return category;
 }
 

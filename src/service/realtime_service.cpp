@@ -180,31 +180,29 @@ void RealtimeService::attach_events(const socketio::SocketPtr& socket, const std
       if (auto* id = args[0].as_object().if_contains("roomId")) return scalar(*id);
     return scalar(args[0]);
   };
-  auto join = [this, weak, connection, fail](const std::string& event, const std::string& room, Ack& ack) {
-    auto s = weak.lock();
-    if (!s) return;
-    if (!client_may_join(room)) return fail(event, room.empty() ? "roomId is required" : "Room not allowed: " + room);
-    s->join(room);
-    {
-      std::lock_guard lock(mutex_);
-      connection->rooms.insert(room);
-    }
-    auto user = snapshot(*connection);
-    for (const auto& hook : room_join_hooks_) hook(user, room);
-    if (ack) ack(Args::of(json::object{{"success", true}, {"room", room}}));
-  };
-  auto leave = [this, weak, connection, fail](const std::string& event, const std::string& room, Ack& ack) {
+  // Joins or leaves `room` for the client, tells the hooks, and acks.
+  auto change_room = [this, weak, connection, fail](const std::string& event, const std::string& room, Ack& ack,
+                                                    bool joining) {
     auto s = weak.lock();
     if (!s) return;
     if (room.empty()) return fail(event, "roomId is required");
-    s->leave(room);
+    if (joining && !client_may_join(room)) return fail(event, "Room not allowed: " + room);
+    if (joining) s->join(room);
+    else s->leave(room);
     {
       std::lock_guard lock(mutex_);
-      connection->rooms.erase(room);
+      if (joining) connection->rooms.insert(room);
+      else connection->rooms.erase(room);
     }
     auto user = snapshot(*connection);
-    for (const auto& hook : room_leave_hooks_) hook(user, room);
+    for (const auto& hook : joining ? room_join_hooks_ : room_leave_hooks_) hook(user, room);
     if (ack) ack(Args::of(json::object{{"success", true}, {"room", room}}));
+  };
+  auto join = [change_room](const std::string& event, const std::string& room, Ack& ack) {
+    change_room(event, room, ack, true);
+  };
+  auto leave = [change_room](const std::string& event, const std::string& room, Ack& ack) {
+    change_room(event, room, ack, false);
   };
   for (const char* event : {"join_room", "room:join"})
     socket->on(event, [join, room_arg, event](Args& args, Ack ack) { join(event, room_arg(args), ack); });

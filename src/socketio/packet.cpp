@@ -5,29 +5,27 @@
 #include <boost/json/serialize.hpp>
 #include <charconv>
 
+#include "net/enum_category.hpp"
+
 namespace socketio {
 
 namespace {
 
-class DecodeErrorCategory final : public boost::system::error_category {
- public:
-  const char* name() const noexcept override { return "socket.io decode"; }
-  std::string message(int ev) const override {
-    switch (static_cast<DecodeError>(ev)) {
-      case DecodeError::empty: return "empty packet";
-      case DecodeError::unknown_type: return "unknown packet type";
-      case DecodeError::bad_attachment_count: return "illegal attachments";
-      case DecodeError::too_many_attachments: return "too many attachments";
-      case DecodeError::bad_ack_id: return "invalid ack id";
-      case DecodeError::bad_json: return "invalid payload JSON";
-      case DecodeError::invalid_payload: return "invalid payload";
-      case DecodeError::unexpected_binary: return "got binary data when not reconstructing a packet";
-      case DecodeError::unexpected_text: return "got plaintext data when reconstructing a packet";
-      case DecodeError::bad_placeholder: return "illegal attachment placeholder";
-    }
-    return "unknown decode error";
+const char* describe(DecodeError e) {
+  switch (e) {
+    case DecodeError::empty: return "empty packet";
+    case DecodeError::unknown_type: return "unknown packet type";
+    case DecodeError::bad_attachment_count: return "illegal attachments";
+    case DecodeError::too_many_attachments: return "too many attachments";
+    case DecodeError::bad_ack_id: return "invalid ack id";
+    case DecodeError::bad_json: return "invalid payload JSON";
+    case DecodeError::invalid_payload: return "invalid payload";
+    case DecodeError::unexpected_binary: return "got binary data when not reconstructing a packet";
+    case DecodeError::unexpected_text: return "got plaintext data when reconstructing a packet";
+    case DecodeError::bad_placeholder: return "illegal attachment placeholder";
   }
-};
+  return "unknown decode error";
+}
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -74,7 +72,7 @@ bool placeholders_valid(const boost::json::value& v, std::size_t count) {
 }  // namespace
 
 const boost::system::error_category& decode_error_category() {
-  static const DecodeErrorCategory category;
+  static const net::EnumCategory<DecodeError> category("socket.io decode", describe);
   return category;
 }
 
