@@ -164,9 +164,13 @@ void RealtimeService::on_socket(const socketio::SocketPtr& socket) {
 
 void RealtimeService::attach_events(const socketio::SocketPtr& socket, const std::shared_ptr<Connection>& connection) {
   std::weak_ptr<socketio::Socket> weak = socket;
-  socket->on_any([this, connection](const std::string&, const Args&) {
+  socket->on_any([this, connection](const std::string& event, const Args& args) {
     connection->last_activity = now_ms();
     messages_received_++;
+    // Payloads only at debug level: they may hold personal data.
+    if (spdlog::should_log(spdlog::level::debug))
+      log_event(spdlog::level::debug, "event",
+                {{"socket", connection->socket_id}, {"event", event}, {"payload", json::serialize(args.values)}});
   });
   auto fail = [weak](const std::string& event, std::string message) {
     if (auto s = weak.lock()) s->emit("error", Args::of(json::object{{"message", std::move(message)}, {"event", event}}));

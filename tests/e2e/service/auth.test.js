@@ -165,6 +165,58 @@ for (const shards of shardCounts) {
   });
 }
 
+describe("switchboard issuer, audience and presence to everyone", () => {
+  it("checks iss and aud when configured", async () => {
+    const server = await startServer("switchboard", ["--jwt-secret", SECRET, "--jwt-issuer", "auth.test", "--jwt-audience", "switchboard"]);
+    try {
+      const open = (claims) => io(server.url, { forceNew: true, reconnection: false, auth: { token: jwt.sign(claims, SECRET) } });
+      const ok = open({ sub: "i1", iss: "auth.test", aud: ["other", "switchboard"] });
+      await connected(ok);
+      ok.disconnect();
+      for (const claims of [{ sub: "i2", iss: "evil", aud: "switchboard" }, { sub: "i3", iss: "auth.test", aud: "other" }]) {
+        const err = await connected(open(claims)).then(() => null, (e) => e);
+        assert.equal(err?.data?.code, "INVALID_TOKEN");
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("sends user:status to everyone with PRESENCE_MODE=all", async () => {
+    const server = await startServer("switchboard", ["--jwt-secret", SECRET], { env: { PRESENCE_MODE: "all" } });
+    try {
+      const watcher = io(server.url, { forceNew: true, reconnection: false, auth: { token: hs({ sub: "watcher" }) } });
+      await connected(watcher);
+      const statuses = [];
+      watcher.on("user:status", (s) => statuses.push([s.userId, s.status]));
+      const user = io(server.url, { forceNew: true, reconnection: false, auth: { token: hs({ sub: "everyone-sees-me" }) } });
+      await connected(user);
+      user.disconnect();
+      await sleep(150);
+      assert.deepEqual(statuses, [["everyone-sees-me", "online"], ["everyone-sees-me", "offline"]]);
+      watcher.disconnect();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("logs event payloads at debug level only", async () => {
+    for (const [level, expected] of [["debug", true], ["info", false]]) {
+      const server = await startServer("switchboard", ["--log-level", level]);
+      try {
+        const socket = io(server.url, { forceNew: true, reconnection: false });
+        await connected(socket);
+        socket.emit("join_room", "payload-marker-room");
+        await sleep(100);
+        assert.equal(server.stdout().includes("payload-marker-room"), expected, level);
+        socket.disconnect();
+      } finally {
+        await server.stop();
+      }
+    }
+  });
+});
+
 describe("switchboard anonymous mode", () => {
   it("accepts sockets without a token when no key is configured, in no user room", async () => {
     const server = await startServer("switchboard", []);

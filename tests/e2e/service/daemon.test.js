@@ -93,6 +93,31 @@ describe("switchboard logs and shutdown", () => {
     }
   });
 
+  it("exits 0 after SHUTDOWN_TIMEOUT when a client does not take its close, and at once on a second signal", async () => {
+    for (const second of [false, true]) {
+      const server = await startServer("switchboard", [], { env: { SHUTDOWN_TIMEOUT: "1" } });
+      // A polling session with no GET waiting: its close waits for a GET that never comes.
+      await handshake(server.url, {}, "/socket.io/");
+      const started = Date.now();
+      const exited = new Promise((r) => server.child.once("exit", (code) => r(code)));
+      server.child.kill("SIGTERM");
+      if (second) {
+        await sleep(200);
+        server.child.kill("SIGTERM");
+      }
+      const code = await exited;
+      const elapsed = Date.now() - started;
+      if (second) {
+        assert.equal(code, 1);
+        assert.ok(elapsed < 900, `second signal: exited after ${elapsed} ms`);
+      } else {
+        assert.equal(code, 0);
+        assert.ok(elapsed >= 900 && elapsed < 3000, `drain bounded by SHUTDOWN_TIMEOUT: ${elapsed} ms`);
+      }
+      await server.stop();
+    }
+  });
+
   it("disconnects every client on SIGTERM and exits 0", async () => {
     const server = await startServer("switchboard", ["--shutdown-timeout", "5"]);
     const sockets = [];

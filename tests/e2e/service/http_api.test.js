@@ -100,6 +100,11 @@ for (const shards of shardCounts) {
       const gone = once(d, "disconnect");
       assert.equal((await call("POST", "/users/dora/disconnect", { reason: "violation_of_terms" })).status, 202);
       assert.equal((await gone)[0], "io server disconnect");
+      await sleep(50);
+      // The per-node tracking is cleaned on every disconnect.
+      assert.deepEqual((await (await call("GET", "/user-status/dora")).json()).data, { userId: "dora", isConnected: false, socketCount: 0 });
+      const users = (await (await call("GET", "/connected-users")).json()).data.users;
+      assert.ok(!users.includes("dora"));
     });
 
     it("answers bad requests with JSON errors that name the field", async () => {
