@@ -156,11 +156,18 @@ void Socket::on_packet_event(Args args, std::string event, std::optional<std::ui
   Ack ack;
   if (ack_id) {
     auto sent = std::make_shared<bool>(false);
-    ack = Ack([weak = weak_from_this(), id = *ack_id, sent](Args response) {
+    auto answer = [weak = weak_from_this(), id = *ack_id, sent](Args response) {
       auto self = weak.lock();
       if (!self || *sent || !self->connected_) return;  // an ack is answered once
       *sent = true;
       self->client_->write(encode_ack(self->nsp(), id, std::move(response)));
+    };
+    ack = Ack([weak = weak_from_this(), answer](Args response) {
+      auto self = weak.lock();
+      if (!self) return;
+      // Like emit, an ack may be answered from any thread: the write happens on the shard.
+      if (net::ShardPool::current_shard() == self->shard()) return answer(std::move(response));
+      self->client_->server().pool.post(self->shard(), [answer, response] { answer(response); });
     });
   }
   for (const auto& h : any_handlers_) h(event, args);

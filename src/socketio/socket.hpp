@@ -25,7 +25,8 @@ class Namespace;
 class BroadcastOperator;
 class Namespace;
 
-// Answers a client's emit-with-ack once. Empty when the client asked for none.
+// Answers a client's emit-with-ack once, from any thread. Empty when the
+// client asked for none.
 class Ack {
  public:
   Ack() = default;
