@@ -227,6 +227,7 @@ describe("switchboard anonymous mode", () => {
       assert.equal((await hello)[0].userId, null);
       const users = await (await fetch(`${server.url}/connected-users`)).json();
       assert.deepEqual(users, { success: true, data: { count: 0, users: [] } });
+      await server.output(/warn.*no JWT key configured.*anonymous/);
       socket.disconnect();
     } finally {
       await server.stop();

@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
+import http from "node:http";
 import jwt from "jsonwebtoken";
 import { io } from "socket.io-client";
 import { startServer, buildDir, once, sleep } from "../lib/server.js";
@@ -114,6 +115,28 @@ describe("switchboard logs and shutdown", () => {
         assert.equal(code, 0);
         assert.ok(elapsed >= 900 && elapsed < 3000, `drain bounded by SHUTDOWN_TIMEOUT: ${elapsed} ms`);
       }
+      await server.stop();
+    }
+  });
+
+  it("answers /ready with 503 while draining", async () => {
+    const server = await startServer("switchboard", [], { env: { SHUTDOWN_TIMEOUT: "2" } });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const ready = () =>
+      new Promise((resolve, reject) => {
+        http.get(`${server.url}/ready`, { agent }, (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode));
+        }).on("error", reject);
+      });
+    try {
+      assert.equal(await ready(), 200);
+      await handshake(server.url, {}, "/socket.io/"); // keeps the drain going
+      server.child.kill("SIGTERM");
+      await server.output(/phase=draining/);
+      assert.equal(await ready(), 503, "the kept-alive connection sees the drain");
+    } finally {
+      agent.destroy();
       await server.stop();
     }
   });
