@@ -7,6 +7,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <array>
 #include <optional>
 #include <system_error>
 #include <unistd.h>
@@ -70,7 +71,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     res->keep_alive(keep_alive);
     res->prepare_payload();
     stream_.expires_never();
-    http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+    bool body_unread = unread_body_;
+    http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive, body_unread](beast::error_code ec,
+                                                                                              std::size_t) {
+      if (!ec && body_unread) return self->linger_close();
       if (ec || !keep_alive) return self->shutdown();
       self->do_read_header();
     });
@@ -151,6 +155,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
   // Answers and closes: the rest of the request was not read.
   void reject(int status, std::string body) {
+    unread_body_ = true;
     HttpResponse res;
     res.status = status;
     if (!body.empty()) res.set("Content-Type", "application/json");
@@ -165,7 +170,27 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     stream_.close();
   }
 
+  // After an answer to a request whose body was not read (413, 404): closing
+  // at once with bytes still arriving makes the kernel send a reset, and the
+  // client may lose the answer. Half-close, discard what still comes (at most
+  // 16 MiB or 5 s), then close.
+  void linger_close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(5));
+    drain(std::make_shared<std::array<char, 16 * 1024>>(), 0);
+  }
+
+  void drain(std::shared_ptr<std::array<char, 16 * 1024>> scratch, std::size_t drained) {
+    stream_.async_read_some(asio::buffer(*scratch), [self = shared_from_this(), scratch, drained](
+                                                        beast::error_code ec, std::size_t n) {
+      if (ec || drained + n > 16 * 1024 * 1024) return self->stream_.close();
+      self->drain(scratch, drained + n);
+    });
+  }
+
   bool keep_alive_ = true;
+  bool unread_body_ = false;  // set when answering before the body was read
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
