@@ -99,8 +99,14 @@ void SessionImpl::handle_packet(Packet&& packet) {
 
 // ---- outgoing packets ----
 
-void SessionImpl::send(std::string data, bool binary) {
-  queue(binary ? Packet::binary_message(std::move(data)) : Packet::text_message(std::move(data)));
+void SessionImpl::send(std::string_view data, bool binary) {
+  // On an upgraded WebSocket the bytes go straight into the connection's
+  // buffer: no packet is built and nothing is copied twice.
+  if (state_ == State::open && transport_ == TransportKind::websocket) {
+    if (ws_->buffered_bytes() + data.size() + 1 > server_->options.max_buffered_bytes) return close("transport error");
+    return ws_->send(binary ? std::string_view() : std::string_view("4"), data, binary);
+  }
+  queue(binary ? Packet::binary_message(std::string(data)) : Packet::text_message(std::string(data)));
 }
 
 void SessionImpl::queue(Packet packet) {
@@ -117,8 +123,9 @@ void SessionImpl::queue(Packet packet) {
 }
 
 void SessionImpl::write_to_websocket(const Packet& packet) {
-  if (packet.binary) ws_->send(packet.data, true);
-  else ws_->send(encode_text_frame(packet), false);
+  if (packet.binary) return ws_->send(packet.data, true);
+  char type = static_cast<char>('0' + static_cast<int>(packet.type));
+  ws_->send(std::string_view(&type, 1), packet.data, false);
 }
 
 std::size_t SessionImpl::buffered_bytes() const {

@@ -47,7 +47,7 @@ class Session {
   virtual void on_close(CloseHandler handler) = 0;
 
   // Queues a message packet. Packets queued in one loop turn leave together.
-  virtual void send(std::string data, bool binary = false) = 0;
+  virtual void send(std::string_view data, bool binary = false) = 0;
   // Bytes queued for this client and not yet written.
   virtual std::size_t buffered_bytes() const = 0;
   // Whether a packet sent now would leave at once: a GET is waiting (polling)

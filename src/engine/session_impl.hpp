@@ -25,7 +25,7 @@ class SessionImpl final : public Session, public std::enable_shared_from_this<Se
   bool is_open() const override { return state_ == State::open; }
   void on_message(MessageHandler handler) override { on_message_ = std::move(handler); }
   void on_close(CloseHandler handler) override { on_close_ = std::move(handler); }
-  void send(std::string data, bool binary) override;
+  void send(std::string_view data, bool binary) override;
   std::size_t buffered_bytes() const override;
   bool writable() const override;
   void close(std::string_view reason) override;

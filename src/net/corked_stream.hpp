@@ -14,6 +14,7 @@
 #include <boost/beast/websocket/teardown.hpp>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace net {
 
@@ -52,6 +53,16 @@ class CorkedStream {
                             boost::beast::bind_front_handler(std::move(handler), ec, n));
         },
         token, buffers);
+  }
+
+  // Appends one whole WebSocket frame (its header, then the payload in two
+  // parts); it leaves with the rest of this loop turn's writes.
+  void append(std::string_view header, std::string_view prefix, std::string_view data) {
+    if (core_->failed) return;
+    auto& out = core_->pending;
+    out.reserve(out.size() + header.size() + prefix.size() + data.size());
+    out.append(header).append(prefix).append(data);
+    schedule_flush(core_);
   }
 
   // Closes the socket once every buffered byte has been written.

@@ -17,7 +17,7 @@ class BeastWebSocketConnection final : public WebSocketConnection,
                                        public std::enable_shared_from_this<BeastWebSocketConnection> {
  public:
   BeastWebSocketConnection(boost::asio::ip::tcp::socket socket, std::size_t shard, const WebSocketSettings& settings)
-      : ws_(CorkedStream(std::move(socket))), shard_(shard) {
+      : ws_(CorkedStream(std::move(socket))), shard_(shard), frame_directly_(!settings.permessage_deflate) {
     // Engine.IO runs its own heartbeat; WebSocket-level idle pings stay off.
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = std::chrono::seconds(30);
@@ -52,10 +52,35 @@ class BeastWebSocketConnection final : public WebSocketConnection,
     do_read();
   }
 
-  void send(std::string data, bool binary) override {
+  void send(std::string_view prefix, std::string_view data, bool binary) override {
     if (closing_) return;
-    queue_.push_back(Outgoing{std::move(data), binary});
-    queued_bytes_ += queue_.back().data.size();
+    if (frame_directly_) {
+      // Without compression a server frame is a short header and the bytes:
+      // write it straight into this turn's buffer, so that everything sent
+      // to this client in one loop turn leaves in one send().
+      char header[10];
+      std::size_t n = 0;
+      std::size_t length = prefix.size() + data.size();
+      header[n++] = static_cast<char>(0x80 | (binary ? 0x2 : 0x1));  // FIN + text/binary
+      if (length < 126) {
+        header[n++] = static_cast<char>(length);
+      } else if (length < 65536) {
+        header[n++] = static_cast<char>(126);
+        header[n++] = static_cast<char>(length >> 8);
+        header[n++] = static_cast<char>(length & 0xff);
+      } else {
+        header[n++] = static_cast<char>(127);
+        for (int shift = 56; shift >= 0; shift -= 8) header[n++] = static_cast<char>((length >> shift) & 0xff);
+      }
+      ws_.next_layer().append(std::string_view(header, n), prefix, data);
+      return;
+    }
+    std::string message;
+    message.reserve(prefix.size() + data.size());
+    message.append(prefix);
+    message.append(data);
+    queued_bytes_ += message.size();
+    queue_.push_back(Outgoing{std::move(message), binary});
     if (!writing_) do_write();
   }
 
@@ -137,6 +162,7 @@ class BeastWebSocketConnection final : public WebSocketConnection,
   beast::flat_buffer read_buffer_;
   std::deque<Outgoing> queue_;
   std::size_t queued_bytes_ = 0;
+  const bool frame_directly_;  // no permessage-deflate: data frames bypass Beast's writer
   bool writing_ = false;
   bool closing_ = false;
   bool finished_ = false;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "net/http_types.hpp"
 
@@ -28,8 +29,10 @@ class WebSocketConnection {
   // Begins reading. Handlers run on the connection's shard; after the close
   // handler has run no handler runs again.
   virtual void start(MessageHandler on_message, CloseHandler on_close) = 0;
-  // Queues one message. Call on the connection's shard.
-  virtual void send(std::string data, bool binary) = 0;
+  // Queues one message: `prefix` then `data` (the prefix saves a copy for
+  // Engine.IO's type digit). Call on the connection's shard.
+  virtual void send(std::string_view prefix, std::string_view data, bool binary) = 0;
+  void send(std::string_view data, bool binary) { send({}, data, binary); }
   // Sends what is queued, then a close frame without status, as Node does.
   virtual void close() = 0;
   // Bytes queued and not yet handed to the kernel.
