@@ -20,13 +20,8 @@ int main(int argc, char** argv) {
   flags.http.port = 3100;
   flags.engine.path = "/socket.io/";
   add_server_flags(cli, flags);
-  try {
-    cli.parse(argc, argv);
-    app::finish_server_flags(flags);
-  } catch (const CLI::ParseError& e) {
-    return cli.exit(e);
-  }
-  net::ShardPool shards(flags.threads ? flags.threads : net::default_shard_count());
+  if (int code = app::parse_server_flags(cli, flags, argc, argv); code >= 0) return code;
+  net::ShardPool shards(flags.threads);
   net::HttpServer http(shards, flags.http);
   socketio::ServerOptions options;
   options.engine = flags.engine;

@@ -2,7 +2,6 @@
 // Run it and connect with any Socket.IO v4 client to ws://localhost:3000.
 
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 
 #include "switchboard.hpp"
@@ -11,11 +10,7 @@ using switchboard::Ack;
 using switchboard::Args;
 
 int main(int argc, char** argv) {
-  switchboard::Options options;
-  for (int i = 1; i + 1 < argc; i += 2) {  // --port N, --host H (the e2e tests pass both)
-    if (std::string(argv[i]) == "--port") options.port = static_cast<std::uint16_t>(std::atoi(argv[i + 1]));
-    if (std::string(argv[i]) == "--host") options.host = argv[i + 1];
-  }
+  switchboard::Options options = switchboard::parse_options(argc, argv);
   switchboard::Server io(options);
 
   // Every client must say who it is: {auth: {name: "ann"}}.

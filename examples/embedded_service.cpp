@@ -26,11 +26,7 @@ struct OrderQueue {
 };
 
 int main(int argc, char** argv) {
-  switchboard::Options options;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::string(argv[i]) == "--port") options.port = static_cast<std::uint16_t>(std::atoi(argv[i + 1]));
-    if (std::string(argv[i]) == "--host") options.host = argv[i + 1];
-  }
+  switchboard::Options options = switchboard::parse_options(argc, argv);
   switchboard::Server io(options);
 
   switchboard::ServiceOptions service_options;

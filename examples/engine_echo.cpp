@@ -17,18 +17,13 @@ int main(int argc, char** argv) {
   app::ServerFlags flags;
   flags.http.port = 3001;
   add_server_flags(cli, flags);
-  try {
-    cli.parse(argc, argv);
-    app::finish_server_flags(flags);
-  } catch (const CLI::ParseError& e) {
-    return cli.exit(e);
-  }
+  if (int code = app::parse_server_flags(cli, flags, argc, argv); code >= 0) return code;
   flags.engine.allow_request = [](const net::HttpRequest& req) -> std::optional<std::string> {
     if (req.query().find("deny=1") != std::string_view::npos) return "Denied by allow_request";
     return std::nullopt;
   };
 
-  net::ShardPool shards(flags.threads ? flags.threads : net::default_shard_count());
+  net::ShardPool shards(flags.threads);
   net::HttpServer http(shards, flags.http);
   engine::Server server(shards, flags.engine);
   server.attach(http);

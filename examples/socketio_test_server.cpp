@@ -244,14 +244,9 @@ int main(int argc, char** argv) {
   add_server_flags(cli, flags);
   cli.add_flag("--recovery", recovery, "Enable connection state recovery (2 s)");
   cli.add_option("--ack-timeout", ack_timeout_ms, "Server-wide default ack timeout in ms (0: none)")->capture_default_str();
-  try {
-    cli.parse(argc, argv);
-    app::finish_server_flags(flags);
-  } catch (const CLI::ParseError& e) {
-    return cli.exit(e);
-  }
+  if (int code = app::parse_server_flags(cli, flags, argc, argv); code >= 0) return code;
 
-  net::ShardPool shards(flags.threads ? flags.threads : net::default_shard_count());
+  net::ShardPool shards(flags.threads);
   net::HttpServer http(shards, flags.http);
 
   socketio::ServerOptions options;

@@ -38,6 +38,16 @@ void add_server_flags(CLI::App& cli, ServerFlags& f) {
       ->capture_default_str();
 }
 
+int parse_server_flags(CLI::App& cli, ServerFlags& flags, int argc, char** argv) {
+  try {
+    cli.parse(argc, argv);
+    finish_server_flags(flags);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+  return -1;
+}
+
 void finish_server_flags(ServerFlags& f) {
   auto transports = split_commas(f.transports);
   f.engine.allow_polling = false;

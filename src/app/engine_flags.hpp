@@ -25,5 +25,8 @@ void add_server_flags(CLI::App& cli, ServerFlags& flags);
 std::vector<std::string> split_commas(const std::string& text);
 // Turns the parsed text flags into options; throws CLI::ValidationError.
 void finish_server_flags(ServerFlags& flags);
+// Parses argv into `flags` (add_server_flags must have run): returns the
+// exit code to leave with (after --help or a bad flag), or -1 to run.
+int parse_server_flags(CLI::App& cli, ServerFlags& flags, int argc, char** argv);
 
 }  // namespace app

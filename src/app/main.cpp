@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
     spdlog::set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","log":%v})", spdlog::pattern_time_type::utc);
   for (const auto& w : config.warnings) service::log_event(spdlog::level::warn, "config", {{"warning", w}});
 
-  net::ShardPool shards(config.server.threads ? config.server.threads : net::default_shard_count());
+  net::ShardPool shards(config.server.threads);
   net::HttpServer http(shards, config.server.http);
   socketio::Server io(shards, config.io);
   service::RealtimeService realtime(io, config.service);

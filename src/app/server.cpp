@@ -1,15 +1,28 @@
 #include "app/server.hpp"
 
 #include <chrono>
+#include <cstdlib>
+#include <string_view>
 #include <thread>
 
 #include "app/run.hpp"
 
 namespace switchboard {
 
+Options parse_options(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string_view flag = argv[i];
+    if (flag == "--host") options.host = argv[i + 1];
+    if (flag == "--port") options.port = static_cast<std::uint16_t>(std::atoi(argv[i + 1]));
+    if (flag == "--threads") options.threads = static_cast<std::size_t>(std::atoi(argv[i + 1]));
+  }
+  return options;
+}
+
 Server::Server(Options options)
     : options_(std::move(options)),
-      shards_(std::make_unique<net::ShardPool>(options_.threads ? options_.threads : net::default_shard_count())),
+      shards_(std::make_unique<net::ShardPool>(options_.threads)),
       http_(std::make_unique<net::HttpServer>(*shards_, net::HttpServerOptions{options_.host, options_.port})),
       io_(std::make_unique<socketio::Server>(*shards_, options_.io)) {
   io_->attach(*http_);

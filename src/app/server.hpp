@@ -23,6 +23,10 @@ struct Options {
   socketio::ServerOptions io;
 };
 
+// Options from "--host H", "--port N" and "--threads N" in argv (the
+// examples and test fixtures take just these); other arguments are ignored.
+Options parse_options(int argc, char** argv);
+
 class Server {
  public:
   explicit Server(Options options = {});

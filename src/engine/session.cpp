@@ -103,23 +103,27 @@ void SessionImpl::send(std::string_view data, bool binary) {
   // On an upgraded WebSocket the bytes go straight into the connection's
   // buffer: no packet is built and nothing is copied twice.
   if (state_ == State::open && transport_ == TransportKind::websocket) {
-    if (ws_->buffered_bytes() + data.size() + 1 > server_->options.max_buffered_bytes) return close("transport error");
+    if (!admit(data.size() + 1)) return;
     return ws_->send(binary ? std::string_view() : std::string_view("4"), data, binary);
   }
   queue(binary ? Packet::binary_message(std::string(data)) : Packet::text_message(std::string(data)));
 }
 
 void SessionImpl::queue(Packet packet) {
-  if (state_ != State::open) return;
-  if (buffered_bytes() + packet_bytes(packet) > server_->options.max_buffered_bytes) {
-    close("transport error");
-    return;
-  }
+  if (state_ != State::open || !admit(packet_bytes(packet))) return;
   // Until "5" completes an upgrade, packets go through polling.
   if (transport_ == TransportKind::websocket) return write_to_websocket(packet);
   write_buffer_bytes_ += packet_bytes(packet);
   write_buffer_.push_back(std::move(packet));
   if (pending_get_) schedule_flush();
+}
+
+// The bounded queue: a client past max_buffered_bytes is closed rather than
+// allowed to grow memory without bound.
+bool SessionImpl::admit(std::size_t bytes) {
+  if (buffered_bytes() + bytes <= server_->options.max_buffered_bytes) return true;
+  close("transport error");
+  return false;
 }
 
 void SessionImpl::write_to_websocket(const Packet& packet) {

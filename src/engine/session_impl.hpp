@@ -45,6 +45,7 @@ class SessionImpl final : public Session, public std::enable_shared_from_this<Se
 
   void handle_packet(Packet&& packet);
   void queue(Packet packet);
+  bool admit(std::size_t bytes);
   void schedule_flush();
   void flush();
   void respond_to_get(std::string payload);

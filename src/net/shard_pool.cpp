@@ -15,7 +15,7 @@ struct ShardPool::WorkGuards {
 };
 
 ShardPool::ShardPool(std::size_t shard_count) : guards_(std::make_unique<WorkGuards>()) {
-  if (shard_count == 0) shard_count = 1;
+  if (shard_count == 0) shard_count = default_shard_count();
   for (std::size_t i = 0; i < shard_count; ++i) {
     // Concurrency hint 1: each io_context is driven by exactly one thread,
     // so Asio can skip its internal locking.

@@ -17,6 +17,7 @@ namespace net {
 
 class ShardPool {
  public:
+  // 0 shards means one per core.
   explicit ShardPool(std::size_t shard_count);
   ~ShardPool();
   ShardPool(const ShardPool&) = delete;
