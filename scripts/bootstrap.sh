@@ -28,14 +28,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# npm test dependencies, pinned by tests/e2e/package-lock.json.
-if [ -f tests/e2e/package.json ]; then
-  lock=tests/e2e/package-lock.json
-  stamp=tests/e2e/node_modules/.bootstrap-stamp
-  if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ]; then
-    echo "bootstrap: installing npm test dependencies"
-    (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+# npm packages, pinned by their lock files: the end-to-end tests' and the
+# benchmarks' reference server.
+for dir in tests/e2e bench; do
+  lock=$dir/package-lock.json
+  stamp=$dir/node_modules/.bootstrap-stamp
+  if [ -f "$lock" ] && { [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ]; }; then
+    echo "bootstrap: installing npm packages in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
     touch "$stamp"
   fi
-fi
+done
 echo "bootstrap: all dependencies present"

@@ -19,6 +19,8 @@ run_suite() {
   echo "== end-to-end tests ($dir)"
   (cd tests/e2e && SWITCHBOARD_BUILD_DIR="../../$dir" node --test --test-concurrency=1 --test-reporter=spec \
     engine/*.test.js socketio/*.test.js service/*.test.js)
+  echo "== benchmark harness, quick mode ($dir)"
+  SWITCHBOARD_BUILD_DIR="$dir" node bench/run.mjs --quick
 }
 
 run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo

@@ -1,0 +1,271 @@
+// Load generator for bench/: opens N Socket.IO clients (speaking Engine.IO v4
+// / Socket.IO v5 itself, on one thread), then runs one scenario and prints
+// one JSON line of results. Scenarios:
+//
+//   connect  N WebSocket clients connect to the main namespace; measures the
+//            connection rate and the server's CPU per connection.
+//   idle     N clients connect and join room "bench", wait --idle-ms; reports
+//            the server's RSS and PSS growth per connection.
+//   fanout   N clients join "bench"; --messages rounds of one "burst" of
+//            --burst messages to the room, each round once the previous one
+//            has fully arrived. Server CPU per delivery.
+//   echo     N clients send "echo" with an ack at --rate messages/s for
+//            --duration-ms; round-trip percentiles.
+//   polling  fanout with N long-polling clients (the trigger is one more
+//            client, over WebSocket, outside the room).
+//
+// Clients are spread over source addresses 127.0.0.2, .3, ... so that no
+// address pair runs out of ports. Server CPU comes from /proc/<--server-pid>.
+
+#include <algorithm>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "client.hpp"
+#include "proc_stats.hpp"
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Settings {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 3100;
+  std::string scenario = "fanout";
+  std::size_t connections = 100;
+  std::size_t handshakes_in_flight = 128;
+  std::size_t source_addresses = 8;
+  std::size_t first_source = 2;  // 127.0.0.<first_source> is the first address
+  std::size_t messages = 100;
+  std::size_t burst = 1;
+  std::uint32_t idle_ms = 2000;
+  double rate = 10'000;
+  std::uint32_t duration_ms = 5000;
+  int server_pid = 0;
+  std::uint32_t timeout_ms = 120'000;
+};
+
+double now_us() { return std::chrono::duration<double, std::micro>(Clock::now().time_since_epoch()).count(); }
+
+// Parses the ack id of "43<id>[...]"; -1 if it is not an ack.
+long ack_id(std::string_view packet) {
+  if (packet.size() < 3 || packet[0] != '4' || packet[1] != '3') return -1;
+  long id = 0;
+  std::size_t i = 2;
+  for (; i < packet.size() && packet[i] >= '0' && packet[i] <= '9'; ++i) id = id * 10 + (packet[i] - '0');
+  return i == 2 ? -1 : id;
+}
+
+class Load final : public bench::PacketSink {
+ public:
+  explicit Load(Settings s) : settings_(std::move(s)), timer_(ctx_), pacer_(ctx_) {
+    target_.server = tcp::endpoint(asio::ip::make_address(settings_.host), settings_.port);
+    target_.host = settings_.host + ":" + std::to_string(settings_.port);
+  }
+
+  int run() {
+    polling_ = settings_.scenario == "polling";
+    join_ = settings_.scenario != "connect" && settings_.scenario != "echo";
+    std::size_t total = settings_.connections + (polling_ ? 1 : 0);  // + the WebSocket trigger
+    for (std::size_t i = 0; i < total; ++i) {
+      bool poll = polling_ && i < settings_.connections;
+      clients_.push_back(poll ? bench::make_polling_client(ctx_, *this, i) : bench::make_websocket_client(ctx_, *this, i));
+    }
+    memory_before_ = bench::memory(settings_.server_pid);
+    begin_phase();
+    for (std::size_t i = 0; i < std::min(settings_.handshakes_in_flight, total); ++i) start_next();
+    timer_.expires_after(std::chrono::milliseconds(settings_.timeout_ms));
+    timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) finish("timeout");
+    });
+    ctx_.run();
+    return status_ == "ok" ? 0 : 1;
+  }
+
+  void on_packet(bench::Client& client, std::string_view p) override {
+    if (p.empty()) return;
+    switch (p[0]) {
+      case '0': return client.send("40");
+      case '2': return client.send("3");
+      case '1': return on_failed(client, "closed by server");
+      case '4': break;
+      default: return;
+    }
+    if (p.rfind("42[\"msg\"", 0) == 0) return on_delivery();
+    if (p.rfind("40{", 0) == 0) {
+      bool member = join_ && !(polling_ && client.index() == settings_.connections);
+      if (!member) return on_ready();
+      return client.send("420[\"join\",\"bench\"]");
+    }
+    long id = ack_id(p);
+    if (id == 0) return on_ready();
+    if (id > 0) return on_echo_ack(p);
+    if (p.rfind("44", 0) == 0) return on_failed(client, "connect refused: " + std::string(p));
+  }
+
+  void on_failed(bench::Client&, const std::string& why) override {
+    if (finished_) return;
+    ++failed_;
+    if (error_.empty()) error_ = why;
+    finish("client failures");
+  }
+
+ private:
+  void start_next() {
+    if (next_to_start_ == clients_.size()) return;
+    std::size_t i = next_to_start_++;
+    auto source = asio::ip::make_address_v4(
+        "127.0.0." + std::to_string(settings_.first_source + i % settings_.source_addresses));
+    clients_[i]->start(target_, source);
+  }
+
+  void on_ready() {
+    ++ready_;
+    start_next();
+    if (ready_ < clients_.size()) return;
+    connect_ms_ = (now_us() - phase_started_us_) / 1000;
+    connect_server_cpu_us_ = bench::cpu_us(settings_.server_pid) - server_cpu_before_;
+    const auto& s = settings_.scenario;
+    if (s == "connect") return finish("ok");
+    if (s == "idle") {
+      timer_.expires_after(std::chrono::milliseconds(settings_.idle_ms));
+      return timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        memory_after_ = bench::memory(settings_.server_pid);
+        finish("ok");
+      });
+    }
+    begin_phase();
+    if (s == "echo") return pace_echoes();
+    trigger();
+  }
+
+  void begin_phase() {
+    phase_started_us_ = now_us();
+    server_cpu_before_ = bench::cpu_us(settings_.server_pid);
+    loadgen_cpu_before_ = bench::cpu_us(0);
+    steal_before_ = bench::steal_us();
+  }
+
+  // fanout / polling: one "burst" per round, from the last client (for
+  // polling, the WebSocket trigger).
+  void trigger() {
+    if (rounds_ == settings_.messages) return finish("ok");
+    ++rounds_;
+    clients_.back()->send("42[\"burst\",\"bench\"," + std::to_string(settings_.burst) + "," +
+                          std::to_string(static_cast<long long>(now_us())) + "]");
+  }
+
+  void on_delivery() {
+    ++deliveries_;
+    if (deliveries_ == rounds_ * settings_.burst * settings_.connections) trigger();
+  }
+
+  // echo: every millisecond, send what the rate owes so far, round robin.
+  void pace_echoes() {
+    double elapsed_ms = (now_us() - phase_started_us_) / 1000;
+    auto due = static_cast<std::size_t>(std::min<double>(elapsed_ms, settings_.duration_ms) * settings_.rate / 1000);
+    for (; echoes_sent_ < due; ++echoes_sent_) {
+      auto& client = clients_[echoes_sent_ % clients_.size()];
+      client->send("42" + std::to_string(echoes_sent_ + 1) + "[\"echo\"," +
+                   std::to_string(static_cast<long long>(now_us())) + "]");
+    }
+    if (elapsed_ms >= settings_.duration_ms) return check_echoes_done();
+    pacer_.expires_after(std::chrono::milliseconds(1));
+    pacer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) pace_echoes();
+    });
+  }
+
+  void on_echo_ack(std::string_view p) {
+    auto at = p.find('[');
+    if (at == std::string_view::npos) return;
+    rtts_us_.push_back(now_us() - std::strtod(std::string(p.substr(at + 1)).c_str(), nullptr));
+    check_echoes_done();
+  }
+
+  void check_echoes_done() {
+    bool all_sent = echoes_sent_ >= static_cast<std::size_t>(settings_.duration_ms * settings_.rate / 1000);
+    if (all_sent && rtts_us_.size() == echoes_sent_) finish("ok");
+  }
+
+  double percentile(double p) {
+    if (rtts_us_.empty()) return 0;
+    auto k = std::min(rtts_us_.size() - 1, static_cast<std::size_t>(p * rtts_us_.size()));
+    std::nth_element(rtts_us_.begin(), rtts_us_.begin() + k, rtts_us_.end());
+    return rtts_us_[k];
+  }
+
+  void finish(const std::string& status) {
+    if (finished_) return;
+    finished_ = true;
+    status_ = status;
+    double wall_us = now_us() - phase_started_us_;
+    double server_cpu = bench::cpu_us(settings_.server_pid) - server_cpu_before_;
+    double loadgen_cpu = bench::cpu_us(0) - loadgen_cpu_before_;
+    double steal = bench::steal_us() - steal_before_;
+    double expected = 0;
+    if (settings_.scenario == "fanout" || settings_.scenario == "polling")
+      expected = double(settings_.messages) * settings_.burst * settings_.connections;
+    if (settings_.scenario == "echo") expected = double(echoes_sent_);
+    double received = settings_.scenario == "echo" ? double(rtts_us_.size()) : double(deliveries_);
+    if (status_ == "ok" && received != expected) status_ = "lost messages";
+    double p50 = percentile(0.50), p99 = percentile(0.99), p999 = percentile(0.999);
+    std::printf(
+        "{\"scenario\":\"%s\",\"status\":\"%s\",\"connections\":%zu,\"ready\":%zu,\"failed\":%zu,"
+        "\"connect_ms\":%.1f,\"connect_server_cpu_us\":%.0f,\"messages\":%zu,\"burst\":%zu,"
+        "\"received\":%.0f,\"expected\":%.0f,\"wall_us\":%.0f,\"server_cpu_us\":%.0f,\"loadgen_cpu_us\":%.0f,"
+        "\"steal_us\":%.0f,\"rss_before_kb\":%.0f,\"rss_after_kb\":%.0f,\"pss_before_kb\":%.0f,"
+        "\"pss_after_kb\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"error\":\"%s\"}\n",
+        settings_.scenario.c_str(), status_.c_str(), settings_.connections, ready_, failed_, connect_ms_,
+        connect_server_cpu_us_, settings_.messages, settings_.burst, received, expected, wall_us, server_cpu,
+        loadgen_cpu, steal, memory_before_.rss_kb, memory_after_.rss_kb, memory_before_.pss_kb,
+        memory_after_.pss_kb, p50, p99, p999, error_.c_str());
+    std::fflush(stdout);
+    ctx_.stop();
+  }
+
+  Settings settings_;
+  asio::io_context ctx_{1};
+  asio::steady_timer timer_, pacer_;
+  bench::Target target_;
+  std::vector<std::shared_ptr<bench::Client>> clients_;
+  bool polling_ = false, join_ = true, finished_ = false;
+  std::size_t next_to_start_ = 0, ready_ = 0, failed_ = 0, rounds_ = 0, deliveries_ = 0, echoes_sent_ = 0;
+  std::vector<double> rtts_us_;
+  std::string status_, error_;
+  double phase_started_us_ = 0, server_cpu_before_ = 0, loadgen_cpu_before_ = 0, steal_before_ = 0;
+  double connect_ms_ = 0, connect_server_cpu_us_ = 0;
+  bench::Memory memory_before_, memory_after_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Socket.IO load generator (see the comment at the top of bench/loadgen/main.cpp)"};
+  Settings s;
+  cli.add_option("--host", s.host);
+  cli.add_option("--port", s.port);
+  cli.add_option("--scenario", s.scenario)->check(CLI::IsMember({"connect", "idle", "fanout", "echo", "polling"}));
+  cli.add_option("--connections", s.connections)->check(CLI::Range(1, 19000));
+  cli.add_option("--handshakes-in-flight", s.handshakes_in_flight);
+  cli.add_option("--source-addresses", s.source_addresses)->check(CLI::Range(1, 200));
+  cli.add_option("--first-source", s.first_source)->check(CLI::Range(2, 250));
+  cli.add_option("--messages", s.messages);
+  cli.add_option("--burst", s.burst);
+  cli.add_option("--idle-ms", s.idle_ms);
+  cli.add_option("--rate", s.rate, "echo: messages per second");
+  cli.add_option("--duration-ms", s.duration_ms, "echo: how long to send");
+  cli.add_option("--server-pid", s.server_pid);
+  cli.add_option("--timeout-ms", s.timeout_ms);
+  CLI11_PARSE(cli, argc, argv);
+  Load load(s);
+  return load.run();
+}

@@ -1,0 +1,210 @@
+// The benchmark runner: every scenario, Switchboard against Node socket.io
+// and the raw epoll baseline, alternating servers, median of the valid runs,
+// one table. See bench/README.md. Usage:
+//   node bench/run.mjs [--quick] [--reps N] [--only NAME[,NAME]] [--no-record]
+// A full run appends its table to bench/results.md; --quick (tiny sizes, one
+// repetition, for CI) only checks that every message arrived.
+import { spawn, execFileSync } from "node:child_process";
+import { appendFileSync, existsSync } from "node:fs";
+import { cpus, release } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { once } from "node:events";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const quick = flag("--quick");
+const reps = Number(option("--reps", quick ? 1 : 3));
+const only = option("--only", "").split(",").filter(Boolean);
+const build = resolve(root, process.env.SWITCHBOARD_BUILD_DIR || "build");
+const pinned = cpus().length >= 2;
+
+const servers = {
+  switchboard: { command: [join(build, "bench-server"), "--host", "127.0.0.1", "--port", "0", "--threads", "1"] },
+  node: { command: [process.execPath, join(root, "bench/node_server.js"), "--port", "0"] },
+  raw: { command: [join(build, "raw-server"), "--port", "0"] },
+};
+
+// size(full, quick)
+const sz = (full, small) => (quick ? small : full);
+
+// Each scenario: loadgen arguments, which servers, and the figures it yields
+// from one loadgen result (`better` says which way is good).
+const perDelivery = (r) => r.server_cpu_us / r.received;
+const fanoutMetrics = [
+  { name: "server CPU µs per delivery", value: perDelivery, better: "lower", raw: true },
+  { name: "deliveries per CPU-second", value: (r) => 1e6 / perDelivery(r), better: "higher", raw: true },
+  { name: "deliveries per second (wall)", value: (r) => r.received / (r.wall_us / 1e6), better: "higher" },
+];
+const scenarios = [
+  ...[1000, 5000, 10000, 18000].map((n) => ({
+    name: `idle ${n / 1000}k`,
+    loadgen: ["--scenario", "idle", "--connections", sz(n, n / 100), "--idle-ms", sz(2000, 200)],
+    metrics: [
+      { name: "RSS KiB per connection", value: (r) => (r.rss_after_kb - r.rss_before_kb) / r.connections, better: "lower", raw: true },
+      { name: "PSS KiB per connection", value: (r) => (r.pss_after_kb - r.pss_before_kb) / r.connections, better: "lower", raw: true },
+    ],
+  })),
+  {
+    name: "connect storm 10k",
+    loadgen: ["--scenario", "connect", "--connections", sz(10000, 100), "--handshakes-in-flight", 128],
+    metrics: [
+      { name: "server CPU µs per connection", value: (r) => r.connect_server_cpu_us / r.connections, better: "lower", raw: true },
+      { name: "connections per CPU-second", value: (r) => (1e6 * r.connections) / r.connect_server_cpu_us, better: "higher", raw: true },
+      { name: "connections per second (wall)", value: (r) => r.connections / (r.connect_ms / 1000), better: "higher" },
+    ],
+  },
+  ...[
+    [1000, 1, 300],
+    [10000, 1, 30],
+    [1000, 8, 60],
+    [1000, 32, 20],
+    [10000, 8, 6],
+  ].map(([n, burst, messages]) => ({
+    name: `fan-out room ${n / 1000}k, ${burst === 1 ? "1 message per turn" : `bursts of ${burst}`}`,
+    loadgen: ["--scenario", "fanout", "--connections", sz(n, 20), "--burst", burst, "--messages", sz(messages, 5)],
+    metrics: fanoutMetrics,
+  })),
+  {
+    name: "echo with ack, 10k messages/s",
+    loadgen: ["--scenario", "echo", "--connections", sz(1000, 20), "--rate", sz(10000, 1000), "--duration-ms", sz(5000, 300)],
+    metrics: [
+      { name: "round trip p50 µs", value: (r) => r.p50_us, better: "lower", raw: true },
+      { name: "round trip p99 µs", value: (r) => r.p99_us, better: "lower", raw: true },
+      { name: "round trip p99.9 µs", value: (r) => r.p999_us, better: "lower", raw: true },
+      { name: "server CPU µs per echo", value: (r) => r.server_cpu_us / r.received, better: "lower", raw: true },
+    ],
+  },
+  {
+    name: "long-polling 1k, broadcast",
+    servers: ["switchboard", "node"], // the raw baseline speaks WebSocket only
+    loadgen: ["--scenario", "polling", "--connections", sz(1000, 20), "--messages", sz(50, 5)],
+    metrics: fanoutMetrics,
+  },
+].filter((s) => only.length === 0 || only.some((o) => s.name.startsWith(o)));
+
+function taskset(core, command) {
+  return pinned ? ["taskset", "-c", String(core), ...command] : command;
+}
+
+async function startServer(kind) {
+  const [cmd, ...rest] = taskset(0, servers[kind].command);
+  const child = spawn(cmd, rest, { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.setEncoding("utf8");
+  const port = await new Promise((resolvePort, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${kind} server did not start: ${out}`)), 10000);
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on [\d.]+:(\d+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolvePort(Number(m[1]));
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`${kind} server exited (${code}): ${out}`)));
+  });
+  return { child, port };
+}
+
+async function stopServer(server) {
+  if (server.child.exitCode !== null) return;
+  server.child.kill("SIGTERM");
+  await once(server.child, "exit");
+}
+
+async function runLoadgen(port, pid, loadgenArgs) {
+  const [cmd, ...rest] = taskset(1, [join(build, "loadgen"), "--port", port, "--server-pid", pid, ...loadgenArgs.map(String)]);
+  const child = spawn(cmd, rest, { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk) => (out += chunk));
+  await once(child, "exit");
+  const line = out.trim().split("\n").pop();
+  try {
+    return JSON.parse(line);
+  } catch {
+    return { status: `loadgen printed no result: ${out.slice(0, 200)}` };
+  }
+}
+
+// Why a run cannot be reported, or null.
+function invalidity(r) {
+  if (r.status !== "ok") return `${r.status}${r.error ? ` (${r.error})` : ""}, ${r.received}/${r.expected} received`;
+  const phaseUs = r.scenario === "connect" || r.scenario === "idle" ? r.connect_ms * 1000 : r.wall_us;
+  const share = r.loadgen_cpu_us / phaseUs;
+  if (!quick && share > 0.8) return `load generator at ${Math.round(share * 100)} % CPU`;
+  return null;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const results = []; // { scenario, kind, r, invalid }
+let failures = 0;
+for (const scenario of scenarios) {
+  const kinds = scenario.servers ?? ["switchboard", "node", "raw"];
+  for (let rep = 0; rep < reps; rep++) {
+    for (const kind of kinds) {
+      const server = await startServer(kind);
+      const r = await runLoadgen(server.port, server.child.pid, scenario.loadgen);
+      await stopServer(server);
+      const invalid = invalidity(r);
+      if (invalid) failures++;
+      results.push({ scenario: scenario.name, kind, r, invalid });
+      const note = invalid ? `INVALID: ${invalid}` : `${r.received ?? 0}/${r.expected ?? 0} received`;
+      console.error(`[${scenario.name}] ${kind} #${rep + 1}: ${note}`);
+    }
+  }
+}
+
+const fmt = (v) => (!Number.isFinite(v) ? "—" : v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(v >= 10 ? 1 : 2));
+const lines = [];
+const commit = (() => {
+  try {
+    return execFileSync("git", ["-C", root, "rev-parse", "--short", "HEAD"]).toString().trim();
+  } catch {
+    return "unknown";
+  }
+})();
+const machine = `${cpus()[0]?.model ?? "cpu"}, ${cpus().length} cores, Linux ${release()}, Node ${process.version}`;
+lines.push(`## ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC · commit ${commit}${quick ? " · quick" : ""}`);
+lines.push("");
+lines.push(`${machine}. Server on core 0, load generator on core 1; median of ${reps} alternating run(s) per server.`);
+lines.push("Ratio: how many times better Switchboard is than Node. Share of raw: raw baseline ÷ Switchboard (100 % = the raw limit).");
+if (quick) lines.push("Quick mode: sizes too small for the figures to mean anything; it checks that every message arrives.");
+lines.push("");
+lines.push("| Scenario | Figure | Switchboard | Node | Ratio | Raw | Share of raw |");
+lines.push("|---|---|---:|---:|---:|---:|---:|");
+for (const scenario of scenarios) {
+  const valid = (kind) => results.filter((x) => x.scenario === scenario.name && x.kind === kind && !x.invalid);
+  for (const metric of scenario.metrics) {
+    const m = (kind) => median(valid(kind).map((x) => metric.value(x.r)));
+    const sb = m("switchboard"), node = m("node"), raw = metric.raw ? m("raw") : NaN; // NaN prints as —
+    const ratio = metric.better === "lower" ? node / sb : sb / node;
+    const share = metric.better === "lower" ? raw / sb : sb / raw;
+    lines.push(`| ${scenario.name} | ${metric.name} | ${fmt(sb)} | ${fmt(node)} | ${Number.isFinite(ratio) ? ratio.toFixed(1) + "×" : "—"} | ${fmt(raw)} | ${Number.isFinite(share) ? Math.round(share * 100) + " %" : "—"} |`);
+  }
+}
+const invalidRuns = results.filter((x) => x.invalid);
+lines.push("");
+lines.push(invalidRuns.length === 0
+  ? "Every run was valid (no message lost, load generator under 80 % CPU)."
+  : `Invalid runs, left out of the medians: ${invalidRuns.map((x) => `${x.scenario} / ${x.kind}: ${x.invalid}`).join("; ")}.`);
+lines.push("");
+const table = lines.join("\n");
+console.log(table);
+if (!quick && !flag("--no-record")) {
+  const file = join(root, "bench/results.md");
+  if (!existsSync(file)) appendFileSync(file, "# Benchmark results\n\nAppended by `bench/run` (see bench/README.md); newest last.\n\n");
+  appendFileSync(file, table + "\n");
+  console.error(`appended to ${file}`);
+}
+if (quick && failures > 0) {
+  console.error(`${failures} run(s) failed`);
+  process.exit(1);
+}
