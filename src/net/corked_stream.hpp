@@ -55,16 +55,6 @@ class CorkedStream {
         token, buffers);
   }
 
-  // Appends one whole WebSocket frame (its header, then the payload in two
-  // parts); it leaves with the rest of this loop turn's writes.
-  void append(std::string_view header, std::string_view prefix, std::string_view data) {
-    if (core_->failed) return;
-    auto& out = core_->pending;
-    out.reserve(out.size() + header.size() + prefix.size() + data.size());
-    out.append(header).append(prefix).append(data);
-    schedule_flush(core_);
-  }
-
   // Closes the socket once every buffered byte has been written.
   void shutdown_after_flush() {
     core_->shutdown_requested = true;

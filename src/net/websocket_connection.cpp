@@ -4,7 +4,9 @@
 #include <deque>
 
 #include "net/corked_stream.hpp"
+#include "net/plain_websocket_connection.hpp"
 #include "net/websocket_accept.hpp"
+#include "net/websocket_handshake.hpp"
 
 namespace net {
 
@@ -13,11 +15,14 @@ namespace websocket = beast::websocket;
 
 namespace {
 
-class BeastWebSocketConnection final : public WebSocketConnection,
-                                       public std::enable_shared_from_this<BeastWebSocketConnection> {
+// With permessage-deflate (opt-in, as in Node) Beast does the framing and the
+// compression; every frame of a loop turn still leaves in one write through
+// CorkedStream. Without it, plain_websocket_connection.cpp serves.
+class DeflateWebSocketConnection final : public WebSocketConnection,
+                                         public std::enable_shared_from_this<DeflateWebSocketConnection> {
  public:
-  BeastWebSocketConnection(boost::asio::ip::tcp::socket socket, std::size_t shard, const WebSocketSettings& settings)
-      : ws_(CorkedStream(std::move(socket))), shard_(shard), frame_directly_(!settings.permessage_deflate) {
+  DeflateWebSocketConnection(boost::asio::ip::tcp::socket socket, std::size_t shard, const WebSocketSettings& settings)
+      : ws_(CorkedStream(std::move(socket))), shard_(shard) {
     // Engine.IO runs its own heartbeat; WebSocket-level idle pings stay off.
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = std::chrono::seconds(30);
@@ -26,7 +31,7 @@ class BeastWebSocketConnection final : public WebSocketConnection,
     ws_.set_option(timeouts);
     ws_.read_message_max(settings.max_message_size);
     websocket::permessage_deflate pmd;
-    pmd.server_enable = settings.permessage_deflate;
+    pmd.server_enable = true;
     ws_.set_option(pmd);
     ws_.auto_fragment(false);
     ws_.set_option(websocket::stream_base::decorator([headers = settings.response_headers](
@@ -54,27 +59,6 @@ class BeastWebSocketConnection final : public WebSocketConnection,
 
   void send(std::string_view prefix, std::string_view data, bool binary) override {
     if (closing_) return;
-    if (frame_directly_) {
-      // Without compression a server frame is a short header and the bytes:
-      // write it straight into this turn's buffer, so that everything sent
-      // to this client in one loop turn leaves in one send().
-      char header[10];
-      std::size_t n = 0;
-      std::size_t length = prefix.size() + data.size();
-      header[n++] = static_cast<char>(0x80 | (binary ? 0x2 : 0x1));  // FIN + text/binary
-      if (length < 126) {
-        header[n++] = static_cast<char>(length);
-      } else if (length < 65536) {
-        header[n++] = static_cast<char>(126);
-        header[n++] = static_cast<char>(length >> 8);
-        header[n++] = static_cast<char>(length & 0xff);
-      } else {
-        header[n++] = static_cast<char>(127);
-        for (int shift = 56; shift >= 0; shift -= 8) header[n++] = static_cast<char>((length >> shift) & 0xff);
-      }
-      ws_.next_layer().append(std::string_view(header, n), prefix, data);
-      return;
-    }
     std::string message;
     message.reserve(prefix.size() + data.size());
     message.append(prefix);
@@ -162,7 +146,6 @@ class BeastWebSocketConnection final : public WebSocketConnection,
   beast::flat_buffer read_buffer_;
   std::deque<Outgoing> queue_;
   std::size_t queued_bytes_ = 0;
-  const bool frame_directly_;  // no permessage-deflate: data frames bypass Beast's writer
   bool writing_ = false;
   bool closing_ = false;
   bool finished_ = false;
@@ -172,11 +155,39 @@ class BeastWebSocketConnection final : public WebSocketConnection,
 
 }  // namespace
 
+namespace {
+bool offers_deflate(const BeastRequest& request) {
+  auto offer = request[beast::http::field::sec_websocket_extensions];
+  return offer.find("permessage-deflate") != beast::string_view::npos;
+}
+
+std::string_view view(beast::string_view s) { return {s.data(), s.size()}; }
+}  // namespace
+
 void accept_websocket_on(boost::asio::ip::tcp::socket socket, std::size_t shard, BeastRequest request,
                          WebSocketSettings settings,
                          std::function<void(std::shared_ptr<WebSocketConnection>)> on_open) {
-  auto conn = std::make_shared<BeastWebSocketConnection>(std::move(socket), shard, settings);
-  conn->accept(std::move(request), std::move(on_open));
+  if (settings.permessage_deflate && offers_deflate(request)) {
+    auto conn = std::make_shared<DeflateWebSocketConnection>(std::move(socket), shard, settings);
+    conn->accept(std::move(request), std::move(on_open));
+    return;
+  }
+  ws::UpgradeRequest upgrade;
+  upgrade.is_upgrade = websocket::is_upgrade(request);
+  upgrade.key = view(request[beast::http::field::sec_websocket_key]);
+  upgrade.version = view(request[beast::http::field::sec_websocket_version]);
+  auto answer = ws::answer_handshake(upgrade, settings.response_headers);
+  if (!answer.accepted) {
+    // Refused: say why, then close.
+    auto text = std::make_shared<std::string>(std::move(answer.text));
+    auto sock = std::make_shared<boost::asio::ip::tcp::socket>(std::move(socket));
+    boost::asio::async_write(*sock, boost::asio::buffer(*text), [sock, text](beast::error_code, std::size_t) {
+      beast::error_code ignored;
+      sock->shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    });
+    return;
+  }
+  on_open(open_plain_websocket(std::move(socket), shard, settings.max_message_size, std::move(answer.text)));
 }
 
 }  // namespace net

@@ -1,0 +1,347 @@
+// The WebSocket connection for the common case, no permessage-deflate: our own
+// RFC 6455 framing over a non-blocking socket, built for many idle clients and
+// fast fan-out (issue 5):
+// - no read buffer per connection: the socket is read when the kernel says it
+//   is readable, into one buffer per shard; only an incomplete frame is kept;
+// - no timer per connection (Engine.IO runs the heartbeat), except while a
+//   close handshake waits for the client;
+// - everything sent to a connection during one loop turn is framed into one
+//   string and leaves in one send(), from one task per shard that flushes every
+//   connection written to in that turn.
+
+#include <sys/socket.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/websocket/detail/utf8_checker.hpp>
+#include <cerrno>
+#include <vector>
+
+#include "net/plain_websocket_connection.hpp"
+#include "net/websocket_frame.hpp"
+
+namespace net {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::size_t kKeptWriteCapacity = 512;  // larger write buffers are freed once sent
+constexpr auto kCloseHandshakeTimeout = std::chrono::seconds(5);
+
+enum CloseCode : std::uint16_t {
+  kNoStatus = 0,  // close frame without a body
+  kNormal = 1000,
+  kProtocolError = 1002,
+  kInvalidPayload = 1007,
+  kTooBig = 1009,
+};
+
+class PlainWebSocketConnection;
+
+// The connections of one shard written to during the current loop turn. An
+// io_context service, so that it goes away with its io_context.
+class FlushQueue : public asio::execution_context::service {
+ public:
+  using key_type = FlushQueue;
+  static inline asio::execution_context::id id;
+  explicit FlushQueue(asio::execution_context& ctx) : service(ctx) {}
+  void shutdown() override { connections.clear(); }
+
+  std::vector<std::shared_ptr<PlainWebSocketConnection>> connections;
+  bool posted = false;
+};
+
+thread_local char read_chunk[kReadChunk];
+
+class PlainWebSocketConnection final : public WebSocketConnection,
+                                       public std::enable_shared_from_this<PlainWebSocketConnection> {
+ public:
+  PlainWebSocketConnection(tcp::socket socket, std::size_t shard, std::size_t max_message_size)
+      : socket_(std::move(socket)),
+        flush_queue_(asio::use_service<FlushQueue>(asio::query(socket_.get_executor(), asio::execution::context))),
+        shard_(shard),
+        max_message_size_(max_message_size) {}
+
+  void open(std::string handshake_answer) {
+    boost::system::error_code ec;
+    socket_.non_blocking(true, ec);
+    out_ = std::move(handshake_answer);
+    schedule_flush();
+  }
+
+  void start(MessageHandler on_message, CloseHandler on_close) override {
+    on_message_ = std::move(on_message);
+    on_close_ = std::move(on_close);
+    wait_readable();
+  }
+
+  void send(std::string_view prefix, std::string_view data, bool binary) override {
+    if (closing_) return;
+    char header[10];
+    std::size_t n = ws::write_frame_header(header, binary ? ws::Opcode::binary : ws::Opcode::text,
+                                           prefix.size() + data.size());
+    out_.reserve(out_.size() + n + prefix.size() + data.size());
+    out_.append(header, n).append(prefix).append(data);
+    schedule_flush();
+  }
+
+  // Sends what is queued, then a close frame without status (as Node does),
+  // and waits for the client's close frame or EOF.
+  void close() override { begin_close(kNoStatus, {}, WebSocketCloseKind::local, "closed by server", true); }
+
+  std::size_t buffered_bytes() const override { return out_.size() - out_sent_; }
+  std::size_t shard() const override { return shard_; }
+
+  // Runs once per loop turn on the shard, for every connection written to.
+  void flush() {
+    flush_queued_ = false;
+    if (!waiting_writable_) write_now();
+  }
+
+ private:
+  // ---- writing ----
+
+  void schedule_flush() {
+    if (flush_queued_ || socket_closed_) return;
+    flush_queued_ = true;
+    flush_queue_.connections.push_back(shared_from_this());
+    if (flush_queue_.posted) return;
+    flush_queue_.posted = true;
+    asio::post(socket_.get_executor(), [&queue = flush_queue_] {
+      auto connections = std::move(queue.connections);
+      queue.connections.clear();
+      queue.posted = false;
+      for (auto& c : connections) c->flush();
+    });
+  }
+
+  void write_now() {
+    while (out_sent_ < out_.size()) {
+      ssize_t n = ::send(socket_.native_handle(), out_.data() + out_sent_, out_.size() - out_sent_,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n >= 0) {
+        out_sent_ += static_cast<std::size_t>(n);
+        continue;
+      }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return wait_writable();
+      return end(WebSocketCloseKind::error, std::string("write: ") + std::strerror(errno));
+    }
+    out_sent_ = 0;
+    if (out_.capacity() > kKeptWriteCapacity) std::string().swap(out_);
+    else out_.clear();
+    if (close_after_flush_) after_close_frame_sent();
+  }
+
+  void wait_writable() {
+    waiting_writable_ = true;
+    socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
+      self->waiting_writable_ = false;
+      if (ec) return self->end(WebSocketCloseKind::error, "write: " + ec.message());
+      self->write_now();
+    });
+  }
+
+  // ---- reading ----
+
+  void wait_readable() {
+    if (socket_closed_) return;
+    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+      if (ec) return self->end(WebSocketCloseKind::peer_closed, ec.message());
+      self->on_readable();
+    });
+  }
+
+  void on_readable() {
+    auto keep_alive = shared_from_this();
+    // A few reads per wake-up, so that one busy client cannot starve the others.
+    for (int reads = 0; reads < 4; ++reads) {
+      ssize_t n = ::recv(socket_.native_handle(), read_chunk, kReadChunk, MSG_DONTWAIT);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (n == 0) return end(WebSocketCloseKind::peer_closed, "end of stream");
+      if (n < 0) {
+        auto kind = errno == ECONNRESET ? WebSocketCloseKind::peer_closed : WebSocketCloseKind::error;
+        return end(kind, std::string("read: ") + std::strerror(errno));
+      }
+      if (!consume(read_chunk, static_cast<std::size_t>(n))) return;
+      if (static_cast<std::size_t>(n) < kReadChunk) break;
+    }
+    wait_readable();
+  }
+
+  // Handles the complete frames of `partial_` + the new bytes; keeps the rest.
+  // Returns false once the connection stopped reading.
+  bool consume(char* data, std::size_t size) {
+    if (!partial_.empty()) {
+      partial_.append(data, size);
+      data = partial_.data();
+      size = partial_.size();
+    }
+    std::size_t at = 0;
+    while (at < size && !stop_reading_) {
+      ws::FrameHeader header;
+      if (!ws::parse_frame_header(data + at, size - at, header)) break;
+      if (const char* violation = ws::frame_header_violation(header, message_open_))
+        return protocol_error(kProtocolError, violation);
+      bool control = header.opcode >= 8;
+      if (!control && message_.size() + header.length > max_message_size_) return protocol_error(kTooBig, "");
+      if (size - at - header.size < header.length) break;  // the payload is not all here yet
+      on_frame(header, data + at + header.size);
+      at += header.size + header.length;
+    }
+    if (stop_reading_) return false;
+    // Keep the incomplete frame; free the buffer when nothing is left.
+    if (data == partial_.data()) {
+      partial_.erase(0, at);
+      if (partial_.empty()) std::string().swap(partial_);
+    } else if (at < size) {
+      partial_.assign(data + at, size - at);
+    }
+    return true;
+  }
+
+  void on_frame(const ws::FrameHeader& header, const char* payload) {
+    auto opcode = static_cast<ws::Opcode>(header.opcode);
+    std::size_t length = static_cast<std::size_t>(header.length);
+    switch (opcode) {
+      case ws::Opcode::ping: {
+        std::string body(length, '\0');
+        ws::unmask_copy(body.data(), payload, length, header.mask);
+        if (closing_) return;
+        char h[10];
+        out_.append(h, ws::write_frame_header(h, ws::Opcode::pong, length)).append(body);
+        return schedule_flush();
+      }
+      case ws::Opcode::pong:
+        return;
+      case ws::Opcode::close:
+        return on_close_frame(header, payload);
+      case ws::Opcode::text:
+      case ws::Opcode::binary:
+        message_binary_ = opcode == ws::Opcode::binary;
+        [[fallthrough]];
+      case ws::Opcode::continuation: {
+        if (closing_) return;  // after our close frame, data is dropped
+        std::size_t old = message_.size();
+        message_.resize(old + length);
+        ws::unmask_copy(message_.data() + old, payload, length, header.mask);
+        message_open_ = !header.fin;
+        if (message_open_) return;
+        if (!message_binary_ && !boost::beast::websocket::detail::check_utf8(message_.data(), message_.size()))
+          return (void)protocol_error(kInvalidPayload, "invalid UTF-8 in a text message");
+        std::string message = std::move(message_);
+        message_.clear();
+        if (on_message_) on_message_(std::move(message), message_binary_);
+        return;
+      }
+    }
+  }
+
+  void on_close_frame(const ws::FrameHeader& header, const char* payload) {
+    if (closing_) {
+      // The client answered our close frame: done.
+      return end(pending_kind_, pending_description_);
+    }
+    std::uint16_t code = kNoStatus;
+    if (header.length >= 2) {
+      char body[2];
+      ws::unmask_copy(body, payload, 2, header.mask);
+      code = static_cast<std::uint16_t>((std::uint8_t(body[0]) << 8) | std::uint8_t(body[1]));
+    }
+    // Echo the status, then close the TCP connection once it is sent.
+    begin_close(code, {}, WebSocketCloseKind::peer_closed, "close frame from client", false);
+    stop_reading_ = true;
+  }
+
+  bool protocol_error(std::uint16_t code, const char* what) {
+    auto kind = code == kTooBig ? WebSocketCloseKind::too_big : WebSocketCloseKind::error;
+    begin_close(code, {}, kind, code == kTooBig ? "message too big" : what, false);
+    stop_reading_ = true;
+    return false;
+  }
+
+  // ---- closing ----
+
+  // Queues the close frame after everything already queued. `wait_for_peer`:
+  // after sending it, wait (bounded) for the client's close frame or EOF
+  // instead of closing at once.
+  void begin_close(std::uint16_t code, std::string_view reason, WebSocketCloseKind kind, std::string description,
+                   bool wait_for_peer) {
+    if (closing_ || socket_closed_) return;
+    closing_ = true;
+    pending_kind_ = kind;
+    pending_description_ = std::move(description);
+    wait_for_peer_ = wait_for_peer;
+    close_after_flush_ = true;
+    ws::append_close_frame(out_, code, reason);
+    schedule_flush();
+  }
+
+  void after_close_frame_sent() {
+    close_after_flush_ = false;
+    if (!wait_for_peer_) return end(pending_kind_, pending_description_);
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    close_timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor(), kCloseHandshakeTimeout);
+    close_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec) self->end(self->pending_kind_, self->pending_description_);
+    });
+  }
+
+  // Closes the socket and reports the end, once; then drops the handlers
+  // (they may own this connection).
+  void end(WebSocketCloseKind kind, std::string description) {
+    if (closing_ && kind != pending_kind_ && kind != WebSocketCloseKind::error) kind = pending_kind_;
+    if (!socket_closed_) {
+      socket_closed_ = true;
+      closing_ = true;
+      stop_reading_ = true;
+      boost::system::error_code ignored;
+      socket_.shutdown(tcp::socket::shutdown_both, ignored);
+      socket_.close(ignored);
+      if (close_timer_) close_timer_->cancel();
+      std::string().swap(out_);
+      out_sent_ = 0;
+      std::string().swap(partial_);
+    }
+    if (reported_) return;
+    reported_ = true;
+    auto on_close = std::move(on_close_);
+    on_message_ = nullptr;
+    on_close_ = nullptr;
+    if (on_close) on_close(kind, std::move(description));
+  }
+
+  tcp::socket socket_;
+  FlushQueue& flush_queue_;
+  std::size_t shard_;
+  std::size_t max_message_size_;
+  std::string out_;        // framed bytes not yet taken by the kernel, from out_sent_ on
+  std::size_t out_sent_ = 0;
+  std::string partial_;    // an incomplete frame from the last read
+  std::string message_;    // the fragments of a message in progress
+  bool message_open_ = false, message_binary_ = false;
+  bool flush_queued_ = false, waiting_writable_ = false;
+  bool closing_ = false, close_after_flush_ = false, wait_for_peer_ = false;
+  bool stop_reading_ = false, socket_closed_ = false, reported_ = false;
+  WebSocketCloseKind pending_kind_ = WebSocketCloseKind::local;
+  std::string pending_description_;
+  std::unique_ptr<asio::steady_timer> close_timer_;
+  MessageHandler on_message_;
+  CloseHandler on_close_;
+};
+
+}  // namespace
+
+std::shared_ptr<WebSocketConnection> open_plain_websocket(tcp::socket socket, std::size_t shard,
+                                                          std::size_t max_message_size, std::string handshake_answer) {
+  auto conn = std::make_shared<PlainWebSocketConnection>(std::move(socket), shard, max_message_size);
+  conn->open(std::move(handshake_answer));
+  return conn;
+}
+
+}  // namespace net

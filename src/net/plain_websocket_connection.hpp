@@ -1,0 +1,17 @@
+#pragma once
+// Internal to net/: the WebSocket connection without extensions (see the .cpp).
+
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+#include <string>
+
+#include "net/websocket_connection.hpp"
+
+namespace net {
+
+// Takes a socket whose upgrade request was accepted; `handshake_answer` (the
+// 101 response) is written first, with whatever is sent in the same turn.
+std::shared_ptr<WebSocketConnection> open_plain_websocket(boost::asio::ip::tcp::socket socket, std::size_t shard,
+                                                          std::size_t max_message_size, std::string handshake_answer);
+
+}  // namespace net

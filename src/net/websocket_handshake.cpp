@@ -1,0 +1,53 @@
+#include "net/websocket_handshake.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include <cctype>
+
+namespace net::ws {
+
+namespace {
+constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+HandshakeAnswer refuse(int status, std::string_view reason, std::string_view extra = {}) {
+  std::string text = "HTTP/1.1 " + std::to_string(status) + (status == 426 ? " Upgrade Required" : " Bad Request") +
+                     "\r\nContent-Type: text/plain\r\nConnection: close\r\n";
+  text.append(extra);
+  text += "Content-Length: " + std::to_string(reason.size()) + "\r\n\r\n";
+  text.append(reason);
+  return {false, std::move(text)};
+}
+
+// A Sec-WebSocket-Key is 16 bytes in base64: 22 characters and "==".
+bool valid_key(std::string_view key) {
+  if (key.size() != 24 || key.substr(22) != "==") return false;
+  for (char c : key.substr(0, 22))
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/') return false;
+  return true;
+}
+}  // namespace
+
+std::string accept_key(std::string_view key) {
+  std::string input(key);
+  input.append(kGuid);
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
+  unsigned char out[4 * ((SHA_DIGEST_LENGTH + 2) / 3) + 1];
+  int n = EVP_EncodeBlock(out, digest, SHA_DIGEST_LENGTH);
+  return std::string(reinterpret_cast<char*>(out), static_cast<std::size_t>(n));
+}
+
+HandshakeAnswer answer_handshake(const UpgradeRequest& request, const HeaderList& extra_headers) {
+  if (!request.is_upgrade) return refuse(400, "Not a WebSocket upgrade request");
+  if (request.version != "13") return refuse(426, "Unsupported WebSocket version", "Sec-WebSocket-Version: 13\r\n");
+  if (!valid_key(request.key)) return refuse(400, "Missing or invalid Sec-WebSocket-Key");
+  std::string text = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ";
+  text += accept_key(request.key);
+  text += "\r\n";
+  for (const auto& [name, value] : extra_headers) text.append(name).append(": ").append(value).append("\r\n");
+  text += "\r\n";
+  return {true, std::move(text)};
+}
+
+}  // namespace net::ws
