@@ -12,12 +12,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string_view header(const socketio::Handshake& h, std::string_view name) {
-  for (const auto& [k, v] : h.headers)
-    if (net::iequals(k, name)) return v;
-  return {};
-}
-
 std::string cookie(std::string_view cookies, std::string_view name) {
   while (!cookies.empty()) {
     auto end = cookies.find(';');
@@ -43,11 +37,12 @@ std::string claim_string(const boost::json::object& claims, const std::string& k
 std::string token_of(const socketio::Handshake& h) {
   if (auto* t = h.auth.if_contains("token"); t && t->is_string() && !t->as_string().empty())
     return std::string(t->as_string());
-  auto authorization = header(h, "Authorization");
+  auto authorization = h.header("Authorization");
   if (authorization.size() > 7 && net::iequals(authorization.substr(0, 7), "Bearer "))
     return std::string(trim(authorization.substr(7)));
-  if (auto c = cookie(header(h, "Cookie"), "token"); !c.empty()) return c;
-  if (auto* t = h.query.if_contains("token"); t && t->is_string()) return std::string(t->as_string());
+  if (auto c = cookie(h.header("Cookie"), "token"); !c.empty()) return c;
+  auto query = h.query();
+  if (auto* t = query.if_contains("token"); t && t->is_string()) return std::string(t->as_string());
   return {};
 }
 

@@ -32,7 +32,7 @@ SessionImpl::SessionImpl(std::shared_ptr<ServerState> server, std::size_t shard,
     : server_(std::move(server)),
       shard_(shard),
       id_(std::move(id)),
-      handshake_(std::move(handshake)),
+      handshake_(std::make_shared<const Handshake>(std::move(handshake))),
       transport_(transport),
       heartbeat_timer_(server_->pool.context(shard)),
       upgrade_timer_(server_->pool.context(shard)) {}

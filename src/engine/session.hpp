@@ -40,6 +40,8 @@ class Session {
   virtual const std::string& id() const = 0;
   virtual std::size_t shard() const = 0;
   virtual const Handshake& handshake() const = 0;
+  // The same, for whoever keeps it beyond a call (socket.handshake shares it).
+  virtual std::shared_ptr<const Handshake> shared_handshake() const = 0;
   virtual TransportKind transport() const = 0;
   virtual bool is_open() const = 0;
 

@@ -20,7 +20,8 @@ class SessionImpl final : public Session, public std::enable_shared_from_this<Se
   // Session
   const std::string& id() const override { return id_; }
   std::size_t shard() const override { return shard_; }
-  const Handshake& handshake() const override { return handshake_; }
+  const Handshake& handshake() const override { return *handshake_; }
+  std::shared_ptr<const Handshake> shared_handshake() const override { return handshake_; }
   TransportKind transport() const override { return transport_; }
   bool is_open() const override { return state_ == State::open; }
   void on_message(MessageHandler handler) override { on_message_ = std::move(handler); }
@@ -63,7 +64,7 @@ class SessionImpl final : public Session, public std::enable_shared_from_this<Se
   std::shared_ptr<ServerState> server_;
   std::size_t shard_;
   std::string id_;
-  Handshake handshake_;
+  std::shared_ptr<const Handshake> handshake_;
   TransportKind transport_;
   State state_ = State::open;
 

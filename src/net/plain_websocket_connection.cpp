@@ -28,7 +28,6 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr std::size_t kReadChunk = 64 * 1024;
-constexpr std::size_t kKeptWriteCapacity = 512;  // larger write buffers are freed once sent
 constexpr auto kCloseHandshakeTimeout = std::chrono::seconds(5);
 
 enum CloseCode : std::uint16_t {
@@ -131,8 +130,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
       return end(WebSocketCloseKind::error, std::string("write: ") + std::strerror(errno));
     }
     out_sent_ = 0;
-    if (out_.capacity() > kKeptWriteCapacity) std::string().swap(out_);
-    else out_.clear();
+    std::string().swap(out_);  // an idle connection keeps no buffer
     if (close_after_flush_) after_close_frame_sent();
   }
 

@@ -80,7 +80,7 @@ RealtimeService::RealtimeService(socketio::Server& io, ServiceOptions options)
     if (outcome.refusal) {
       refused_connections_++;
       log_event(spdlog::level::warn, "refused",
-                {{"reason", outcome.reason}, {"address", socket->handshake().address}});
+                {{"reason", outcome.reason}, {"address", socket->handshake().address()}});
       return next(outcome.refusal);
     }
     json::object data;
@@ -149,7 +149,7 @@ void RealtimeService::on_socket(const socketio::SocketPtr& socket) {
             {{"user", connection->user_id.empty() ? "anonymous" : connection->user_id},
              {"socket", connection->socket_id},
              {"transport", socket->transport()},
-             {"address", socket->handshake().address}});
+             {"address", socket->handshake().address()}});
 
   socket->emit("connected", Args::of(json::object{{"message", "Connected to WebSocket server"},
                                                   {"socketId", connection->socket_id},

@@ -2,8 +2,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/url/params_view.hpp>
-#include <ctime>
 
 #include "engine/sid.hpp"
 #include "socketio/namespace.hpp"
@@ -11,41 +9,6 @@
 namespace socketio {
 
 namespace {
-
-// JavaScript's new Date().toString() in UTC, as Node puts in handshake.time.
-std::string js_date_string(std::int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[80];
-  std::strftime(buf, sizeof buf, "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)", &tm);
-  return buf;
-}
-
-boost::json::object parse_query(std::string_view query) {
-  boost::json::object out;
-  try {
-    for (auto param : boost::urls::params_view(query)) out[param.key] = param.value;
-  } catch (const std::exception&) {
-    // A malformed query string: the handshake carries what could be read.
-  }
-  return out;
-}
-
-Handshake make_handshake(const engine::Handshake& eio, boost::json::object auth) {
-  Handshake h;
-  h.headers = eio.headers;
-  h.time = js_date_string(eio.issued_ms);
-  h.address = eio.remote_address;
-  for (const auto& [k, v] : eio.headers)
-    if (net::iequals(k, "Origin")) h.xdomain = true;
-  h.secure = eio.secure;
-  h.issued = eio.issued_ms;
-  h.url = eio.url;
-  h.query = parse_query(eio.query);
-  h.auth = std::move(auth);
-  return h;
-}
 
 }  // namespace
 
@@ -139,7 +102,7 @@ void Client::connect_socket(const std::shared_ptr<Namespace>& nsp, boost::json::
                                                  nsp->name());
       if (restored) {
         auto socket = std::make_shared<Socket>(nsp, self, restored->session.sid,
-                                               make_handshake(session_->handshake(), std::move(auth)));
+                                               Handshake(session_->shared_handshake(), std::move(auth)));
         socket->set_pid(restored->session.pid);
         socket->data = std::move(restored->session.data);
         connecting_[nsp->name()] = socket;
@@ -151,7 +114,7 @@ void Client::connect_socket(const std::shared_ptr<Namespace>& nsp, boost::json::
     }
   }
   auto socket = std::make_shared<Socket>(nsp, self, engine::generate_sid(shard()),
-                                         make_handshake(session_->handshake(), std::move(auth)));
+                                         Handshake(session_->shared_handshake(), std::move(auth)));
   if (server_->recovery) socket->set_pid(engine::generate_sid(shard()));
   connecting_[nsp->name()] = socket;
   run_middlewares(nsp, socket, 0, {}, {});

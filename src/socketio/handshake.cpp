@@ -1,19 +1,61 @@
 #include "socketio/handshake.hpp"
 
-#include <boost/json/array.hpp>
+#include <boost/url/params_view.hpp>
 #include <cctype>
+#include <ctime>
 
 namespace socketio {
 
+namespace {
+const engine::Handshake& empty_transport() {
+  static const engine::Handshake empty;
+  return empty;
+}
+}  // namespace
+
+const net::HeaderList& Handshake::headers() const { return (transport_ ? *transport_ : empty_transport()).headers; }
+
+std::string_view Handshake::header(std::string_view name) const {
+  for (const auto& [k, v] : headers())
+    if (net::iequals(k, name)) return v;
+  return {};
+}
+
+const std::string& Handshake::address() const { return (transport_ ? *transport_ : empty_transport()).remote_address; }
+const std::string& Handshake::url() const { return (transport_ ? *transport_ : empty_transport()).url; }
+bool Handshake::xdomain() const { return !header("Origin").empty(); }
+bool Handshake::secure() const { return transport_ && transport_->secure; }
+std::int64_t Handshake::issued() const { return transport_ ? transport_->issued_ms : 0; }
+
+std::string Handshake::time() const {
+  std::time_t t = static_cast<std::time_t>(issued() / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[80];
+  std::strftime(buf, sizeof buf, "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)", &tm);
+  return buf;
+}
+
+boost::json::object Handshake::query() const {
+  boost::json::object out;
+  if (!transport_) return out;
+  try {
+    for (auto param : boost::urls::params_view(transport_->query)) out[param.key] = param.value;
+  } catch (const std::exception&) {
+    // A malformed query string: the handshake carries what could be read.
+  }
+  return out;
+}
+
 boost::json::object Handshake::to_json() const {
   boost::json::object h;
-  for (const auto& [name, value] : headers) {
+  for (const auto& [name, value] : headers()) {
     std::string lower = name;
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     h[lower] = value;  // Node lower-cases header names
   }
-  return {{"headers", std::move(h)}, {"time", time},     {"address", address}, {"xdomain", xdomain},
-          {"secure", secure},        {"issued", issued}, {"url", url},         {"query", query},
+  return {{"headers", std::move(h)}, {"time", time()},     {"address", address()}, {"xdomain", xdomain()},
+          {"secure", secure()},      {"issued", issued()}, {"url", url()},         {"query", query()},
           {"auth", auth}};
 }
 

@@ -1,26 +1,43 @@
 #pragma once
-// socket.handshake, as Node builds it on CONNECT.
+// socket.handshake, as Node builds it on CONNECT. It shares the Engine.IO
+// session's handshake (headers, URL, address) instead of copying it: every
+// namespace socket of a connection points at the same one, and an idle
+// connection keeps one copy of its request headers, not two.
 
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 
+#include "engine/session.hpp"
 #include "net/http_types.hpp"
 
 namespace socketio {
 
-struct Handshake {
-  net::HeaderList headers;
-  std::string time;     // like JavaScript's new Date().toString()
-  std::string address;  // the client's IP address
-  bool xdomain = false;  // an Origin header was sent
-  bool secure = false;
-  std::int64_t issued = 0;  // milliseconds since the epoch
-  std::string url;
-  boost::json::object query;
+class Handshake {
+ public:
+  Handshake() = default;
+  Handshake(std::shared_ptr<const engine::Handshake> transport, boost::json::object auth)
+      : auth(std::move(auth)), transport_(std::move(transport)) {}
+
+  const net::HeaderList& headers() const;
+  // The value of a request header (case-insensitive name), "" when absent.
+  std::string_view header(std::string_view name) const;
+  const std::string& address() const;  // the client's IP address
+  const std::string& url() const;
+  bool xdomain() const;  // an Origin header was sent
+  bool secure() const;
+  std::int64_t issued() const;  // milliseconds since the epoch
+  std::string time() const;     // like JavaScript's new Date().toString()
+  boost::json::object query() const;
+
   boost::json::object auth;  // the CONNECT payload
 
   boost::json::object to_json() const;
+
+ private:
+  std::shared_ptr<const engine::Handshake> transport_;
 };
 
 }  // namespace socketio
