@@ -12,8 +12,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -26,11 +24,13 @@
 #include <string>
 #include <vector>
 
+#include "net/websocket_handshake.hpp"
 #include "ws_frame.hpp"
 
 namespace {
 
 using bench::append_frame;
+using bench::Opcode;
 
 struct Conn {
   int fd;
@@ -67,7 +67,7 @@ void write_to(Conn& c, std::string_view data) {
 
 void send_text(Conn& c, std::string_view text) {
   std::string frame;
-  append_frame(frame, bench::kText, text, false);
+  append_frame(frame, Opcode::text, text, false);
   write_to(c, frame);
 }
 
@@ -80,15 +80,6 @@ void drop(Conn& c) {
   int fd = c.fd;
   ::close(fd);
   conns[fd].reset();
-}
-
-std::string accept_key(std::string_view key) {
-  std::string input = std::string(key) + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
-  unsigned char out[64];
-  int n = EVP_EncodeBlock(out, digest, SHA_DIGEST_LENGTH);
-  return std::string(reinterpret_cast<char*>(out), n);
 }
 
 // "42<id>[...]" -> id, or -1.
@@ -107,7 +98,7 @@ void broadcast_burst(std::string_view args) {
   std::string ts(args.substr(second_comma + 1, args.size() - second_comma - 2));
   std::string frames;
   for (long i = 0; i < count; ++i)
-    append_frame(frames, bench::kText, "42[\"msg\"," + std::to_string(i) + "," + ts + "]", false);
+    append_frame(frames, Opcode::text, "42[\"msg\"," + std::to_string(i) + "," + ts + "]", false);
   for (Conn* member : room) write_to(*member, frames);
 }
 
@@ -142,8 +133,8 @@ bool on_bytes(Conn& c) {
     key_at += 19;
     std::string key = c.in.substr(key_at, c.in.find("\r\n", key_at) - key_at);
     std::string response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                           "Sec-WebSocket-Accept: " + accept_key(key) + "\r\n\r\n";
-    append_frame(response, bench::kText,
+                           "Sec-WebSocket-Accept: " + net::ws::accept_key(key) + "\r\n\r\n";
+    append_frame(response, Opcode::text,
                  "0{\"sid\":\"raw\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000,\"maxPayload\":1000000}",
                  false);
     write_to(c, response);
@@ -153,8 +144,8 @@ bool on_bytes(Conn& c) {
   bench::Frame frame;
   while (std::size_t used = bench::parse_frame(c.in.data() + at, c.in.size() - at, frame)) {
     at += used;
-    if (frame.opcode == bench::kClose) return drop(c), false;
-    if (frame.opcode == bench::kText) on_packet(c, frame.payload);
+    if (frame.opcode == Opcode::close) return drop(c), false;
+    if (frame.opcode == Opcode::text) on_packet(c, frame.payload);
   }
   c.in.erase(0, at);
   return true;

@@ -36,7 +36,7 @@ class WebSocketClient final : public SocketClient {
 
   void send(std::string_view packet) override {
     if (failed_) return;
-    append_frame(out_, kText, packet, true);
+    append_frame(out_, Opcode::text, packet, true);
     if (!flushing_) {
       flushing_ = true;
       asio::post(socket_.get_executor(), [self = shared<WebSocketClient>()] {
@@ -76,13 +76,13 @@ class WebSocketClient final : public SocketClient {
     Frame frame;
     while (std::size_t used = parse_frame(pending_.data() + at, pending_.size() - at, frame)) {
       at += used;
-      if (frame.opcode == kText || frame.opcode == kBinary) {
+      if (frame.opcode == Opcode::text || frame.opcode == Opcode::binary) {
         sink_.on_packet(*this, frame.payload);
-      } else if (frame.opcode == kClose) {
+      } else if (frame.opcode == Opcode::close) {
         fail("close frame from server");
         return false;
-      } else if (frame.opcode == kPing) {
-        append_frame(out_, kPong, frame.payload, true);
+      } else if (frame.opcode == Opcode::ping) {
+        append_frame(out_, Opcode::pong, frame.payload, true);
         flush();
       }
       if (failed_) return false;

@@ -64,9 +64,8 @@ class PlainWebSocketConnection final : public WebSocketConnection,
         shard_(shard),
         max_message_size_(max_message_size) {}
 
+  // Every send() and recv() passes MSG_DONTWAIT: the socket stays as Asio made it.
   void open(std::string handshake_answer) {
-    boost::system::error_code ec;
-    socket_.non_blocking(true, ec);
     out_ = std::move(handshake_answer);
     schedule_flush();
   }
@@ -89,7 +88,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
 
   // Sends what is queued, then a close frame without status (as Node does),
   // and waits for the client's close frame or EOF.
-  void close() override { begin_close(kNoStatus, {}, WebSocketCloseKind::local, "closed by server", true); }
+  void close() override { begin_close(kNoStatus, WebSocketCloseKind::local, "closed by server", true); }
 
   std::size_t buffered_bytes() const override { return out_.size() - out_sent_; }
   std::size_t shard() const override { return shard_; }
@@ -207,11 +206,12 @@ class PlainWebSocketConnection final : public WebSocketConnection,
     std::size_t length = static_cast<std::size_t>(header.length);
     switch (opcode) {
       case ws::Opcode::ping: {
-        std::string body(length, '\0');
-        ws::unmask_copy(body.data(), payload, length, header.mask);
         if (closing_) return;
         char h[10];
-        out_.append(h, ws::write_frame_header(h, ws::Opcode::pong, length)).append(body);
+        out_.append(h, ws::write_frame_header(h, ws::Opcode::pong, length));
+        std::size_t at = out_.size();
+        out_.resize(at + length);
+        ws::unmask_copy(out_.data() + at, payload, length, header.mask);
         return schedule_flush();
       }
       case ws::Opcode::pong:
@@ -251,13 +251,13 @@ class PlainWebSocketConnection final : public WebSocketConnection,
       code = static_cast<std::uint16_t>((std::uint8_t(body[0]) << 8) | std::uint8_t(body[1]));
     }
     // Echo the status, then close the TCP connection once it is sent.
-    begin_close(code, {}, WebSocketCloseKind::peer_closed, "close frame from client", false);
+    begin_close(code, WebSocketCloseKind::peer_closed, "close frame from client", false);
     stop_reading_ = true;
   }
 
   bool protocol_error(std::uint16_t code, const char* what) {
     auto kind = code == kTooBig ? WebSocketCloseKind::too_big : WebSocketCloseKind::error;
-    begin_close(code, {}, kind, code == kTooBig ? "message too big" : what, false);
+    begin_close(code, kind, code == kTooBig ? "message too big" : what, false);
     stop_reading_ = true;
     return false;
   }
@@ -267,15 +267,14 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   // Queues the close frame after everything already queued. `wait_for_peer`:
   // after sending it, wait (bounded) for the client's close frame or EOF
   // instead of closing at once.
-  void begin_close(std::uint16_t code, std::string_view reason, WebSocketCloseKind kind, std::string description,
-                   bool wait_for_peer) {
+  void begin_close(std::uint16_t code, WebSocketCloseKind kind, std::string description, bool wait_for_peer) {
     if (closing_ || socket_closed_) return;
     closing_ = true;
     pending_kind_ = kind;
     pending_description_ = std::move(description);
     wait_for_peer_ = wait_for_peer;
     close_after_flush_ = true;
-    ws::append_close_frame(out_, code, reason);
+    ws::append_close_frame(out_, code);
     schedule_flush();
   }
 

@@ -30,7 +30,8 @@ bool parse_frame_header(const char* data, std::size_t size, FrameHeader& header)
 // whether a fragmented message is in progress.
 const char* frame_header_violation(const FrameHeader& header, bool message_in_progress);
 
-// Copies a whole frame's `size` masked payload bytes to `out`, unmasking them.
+// Copies a whole frame's `size` masked payload bytes to `out`, unmasking them
+// (`out` may be `in`: unmasking in place).
 void unmask_copy(char* out, const char* in, std::size_t size, const std::uint8_t mask[4]);
 
 // Writes an unmasked server frame header for a FIN frame; returns its size (≤ 10).

@@ -1,19 +1,18 @@
 #include "socketio/handshake.hpp"
 
+#include <algorithm>
 #include <boost/url/params_view.hpp>
 #include <cctype>
 #include <ctime>
 
 namespace socketio {
 
-namespace {
-const engine::Handshake& empty_transport() {
+const engine::Handshake& Handshake::transport() const {
   static const engine::Handshake empty;
-  return empty;
+  return transport_ ? *transport_ : empty;
 }
-}  // namespace
 
-const net::HeaderList& Handshake::headers() const { return (transport_ ? *transport_ : empty_transport()).headers; }
+const net::HeaderList& Handshake::headers() const { return transport().headers; }
 
 std::string_view Handshake::header(std::string_view name) const {
   for (const auto& [k, v] : headers())
@@ -21,11 +20,14 @@ std::string_view Handshake::header(std::string_view name) const {
   return {};
 }
 
-const std::string& Handshake::address() const { return (transport_ ? *transport_ : empty_transport()).remote_address; }
-const std::string& Handshake::url() const { return (transport_ ? *transport_ : empty_transport()).url; }
-bool Handshake::xdomain() const { return !header("Origin").empty(); }
-bool Handshake::secure() const { return transport_ && transport_->secure; }
-std::int64_t Handshake::issued() const { return transport_ ? transport_->issued_ms : 0; }
+const std::string& Handshake::address() const { return transport().remote_address; }
+const std::string& Handshake::url() const { return transport().url; }
+bool Handshake::xdomain() const {
+  const auto& h = headers();
+  return std::any_of(h.begin(), h.end(), [](const auto& field) { return net::iequals(field.first, "Origin"); });
+}
+bool Handshake::secure() const { return transport().secure; }
+std::int64_t Handshake::issued() const { return transport().issued_ms; }
 
 std::string Handshake::time() const {
   std::time_t t = static_cast<std::time_t>(issued() / 1000);
@@ -38,9 +40,8 @@ std::string Handshake::time() const {
 
 boost::json::object Handshake::query() const {
   boost::json::object out;
-  if (!transport_) return out;
   try {
-    for (auto param : boost::urls::params_view(transport_->query)) out[param.key] = param.value;
+    for (auto param : boost::urls::params_view(transport().query)) out[param.key] = param.value;
   } catch (const std::exception&) {
     // A malformed query string: the handshake carries what could be read.
   }

@@ -37,6 +37,8 @@ class Handshake {
   boost::json::object to_json() const;
 
  private:
+  const engine::Handshake& transport() const;  // an empty one for a default-constructed handshake
+
   std::shared_ptr<const engine::Handshake> transport_;
 };
 
