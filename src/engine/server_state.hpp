@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/options.hpp"
+#include "net/fifo_timer.hpp"
 #include "net/shard_pool.hpp"
 
 namespace engine {
@@ -27,6 +28,10 @@ struct ServerState {
   // Each shard's sessions, touched only on that shard's thread: no lock.
   struct Shard {
     std::unordered_map<std::string, std::shared_ptr<SessionImpl>> sessions;
+    // The heartbeat timers every session of the shard shares; set by the
+    // shard's first session.
+    net::FifoTimer* ping_interval_timer = nullptr;
+    net::FifoTimer* ping_timeout_timer = nullptr;
   };
   std::vector<Shard> shards;
 };

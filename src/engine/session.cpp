@@ -7,14 +7,12 @@
 
 namespace engine {
 
-std::string_view transport_name(TransportKind kind) {
-  return kind == TransportKind::polling ? "polling" : "websocket";
-}
+std::string_view transport_name(TransportKind kind) { return kind == TransportKind::polling ? "polling" : "websocket"; }
 
 namespace {
 
-net::HttpResponse text_response(const ServerOptions& options, const net::HttpRequest& request,
-                                std::string content_type, std::string body) {
+net::HttpResponse text_response(const ServerOptions& options, const net::HttpRequest& request, std::string content_type,
+                                std::string body) {
   net::HttpResponse res;
   res.set("Content-Type", std::move(content_type));
   res.set("Cache-Control", "no-store");
@@ -33,9 +31,16 @@ SessionImpl::SessionImpl(std::shared_ptr<ServerState> server, std::size_t shard,
       shard_(shard),
       id_(std::move(id)),
       handshake_(std::make_shared<const Handshake>(std::move(handshake))),
-      transport_(transport),
-      heartbeat_timer_(server_->pool.context(shard)),
-      upgrade_timer_(server_->pool.context(shard)) {}
+      transport_(transport) {
+  auto& timers = server_->shards[shard];
+  if (!timers.ping_interval_timer) {
+    auto& context = server_->pool.context(shard);
+    timers.ping_interval_timer =
+        &net::FifoTimer::of(context, std::chrono::milliseconds(server_->options.ping_interval_ms));
+    timers.ping_timeout_timer =
+        &net::FifoTimer::of(context, std::chrono::milliseconds(server_->options.ping_timeout_ms));
+  }
+}
 
 std::string SessionImpl::open_packet_data() const {
   const auto& o = server_->options;
@@ -57,20 +62,30 @@ void SessionImpl::start_heartbeat() { schedule_ping(); }
 
 void SessionImpl::schedule_ping() {
   awaiting_pong_ = false;
-  heartbeat_timer_.expires_after(std::chrono::milliseconds(server_->options.ping_interval_ms));
-  heartbeat_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+  server_->shards[shard_].ping_interval_timer->arm(*this);
+}
+
+void SessionImpl::on_deadline() {
+  if (state_ != State::open) return;
+  auto keep_alive = shared_from_this();  // a close drops the server's reference
+  if (awaiting_pong_) return close("ping timeout");
+  awaiting_pong_ = true;
+  queue(Packet::of(PacketType::ping));
+  if (state_ == State::open) server_->shards[shard_].ping_timeout_timer->arm(*this);
+}
+
+void SessionImpl::start_upgrade_timer(std::chrono::milliseconds delay, void (*on_expiry)(SessionImpl&)) {
+  if (!upgrade_timer_) upgrade_timer_ = std::make_unique<boost::asio::steady_timer>(server_->pool.context(shard_));
+  upgrade_timer_->expires_after(delay);
+  upgrade_timer_->async_wait([weak = weak_from_this(), on_expiry](boost::system::error_code ec) {
     auto self = weak.lock();
-    if (ec || !self || self->state_ != State::open) return;
-    self->awaiting_pong_ = true;
-    self->queue(Packet::of(PacketType::ping));
-    self->heartbeat_timer_.expires_after(std::chrono::milliseconds(self->server_->options.ping_timeout_ms));
-    self->heartbeat_timer_.async_wait([weak](boost::system::error_code ec) {
-      auto self = weak.lock();
-      if (ec || !self || !self->awaiting_pong_) return;
-      self->close("ping timeout");
-    });
+    if (ec || !self) return;
+    self->upgrade_timer_.reset();
+    on_expiry(*self);
   });
 }
+
+void SessionImpl::stop_upgrade_timer() { upgrade_timer_.reset(); }  // cancels the wait
 
 // ---- incoming packets, from either transport ----
 
@@ -132,9 +147,7 @@ void SessionImpl::write_to_websocket(const Packet& packet) {
   ws_->send(std::string_view(&type, 1), packet.data, false);
 }
 
-std::size_t SessionImpl::buffered_bytes() const {
-  return write_buffer_bytes_ + (ws_ ? ws_->buffered_bytes() : 0);
-}
+std::size_t SessionImpl::buffered_bytes() const { return write_buffer_bytes_ + (ws_ ? ws_->buffered_bytes() : 0); }
 
 bool SessionImpl::writable() const {
   if (state_ != State::open) return false;
@@ -237,8 +250,10 @@ void SessionImpl::on_ws_closed(net::WebSocketConnection* ws, net::WebSocketClose
   }
   if (ws != ws_.get()) return;
   ws_.reset();
-  if (kind == net::WebSocketCloseKind::peer_closed) close("transport close");
-  else close("transport error");
+  if (kind == net::WebSocketCloseKind::peer_closed)
+    close("transport close");
+  else
+    close("transport error");
 }
 
 // ---- upgrade: polling -> WebSocket ----
@@ -247,12 +262,10 @@ bool SessionImpl::reserve_upgrade() {
   if (state_ != State::open || transport_ != TransportKind::polling || upgrading_) return false;
   upgrading_ = true;
   probe_answered_ = false;
-  upgrade_timer_.expires_after(std::chrono::milliseconds(server_->options.upgrade_timeout_ms));
-  upgrade_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    auto self = weak.lock();
-    if (ec || !self || !self->upgrading_) return;
-    self->cancel_upgrade();
-    if (self->state_ == State::closing) self->finish_close();
+  start_upgrade_timer(std::chrono::milliseconds(server_->options.upgrade_timeout_ms), [](SessionImpl& self) {
+    if (!self.upgrading_) return;
+    self.cancel_upgrade();
+    if (self.state_ == State::closing) self.finish_close();
   });
   return true;
 }
@@ -278,7 +291,7 @@ void SessionImpl::on_probe_frame(std::string&& data, bool binary) {
 }
 
 void SessionImpl::complete_upgrade() {
-  upgrade_timer_.cancel();
+  stop_upgrade_timer();
   upgrading_ = false;
   transport_ = TransportKind::websocket;
   ws_ = std::move(probe_);
@@ -297,7 +310,7 @@ void SessionImpl::complete_upgrade() {
 }
 
 void SessionImpl::cancel_upgrade() {
-  upgrade_timer_.cancel();
+  stop_upgrade_timer();
   upgrading_ = false;
   probe_answered_ = false;
   if (auto probe = std::move(probe_)) probe->close();
@@ -309,7 +322,7 @@ void SessionImpl::close(std::string_view reason) {
   if (state_ != State::open) return;
   auto keep_alive = shared_from_this();  // finish_close() drops the server's reference
   state_ = State::closing;
-  heartbeat_timer_.cancel();
+  disarm();  // the heartbeat
   // The client has paused polling for an upgrade: what is left goes out on
   // the WebSocket once "5" arrives, as in Node.
   bool after_upgrade = upgrading_ && probe_answered_;
@@ -345,10 +358,8 @@ void SessionImpl::close(std::string_view reason) {
 
   if (!deferred) return finish_close();
   if (after_upgrade) return;  // complete_upgrade() or the upgrade timeout finishes
-  upgrade_timer_.expires_after(std::chrono::milliseconds(server_->options.close_timeout_ms));
-  upgrade_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    if (auto self = weak.lock(); self && !ec) self->finish_close();
-  });
+  start_upgrade_timer(std::chrono::milliseconds(server_->options.close_timeout_ms),
+                      [](SessionImpl& self) { self.finish_close(); });
 }
 
 // While closing over polling: answers the pending GET with what is queued,
@@ -366,8 +377,8 @@ void SessionImpl::finish_close() {
   if (state_ == State::closed) return;
   auto keep_alive = shared_from_this();
   state_ = State::closed;
-  upgrade_timer_.cancel();
-  heartbeat_timer_.cancel();
+  stop_upgrade_timer();
+  disarm();  // the heartbeat
   write_buffer_.clear();
   write_buffer_bytes_ = 0;
   auto& sessions = server_->shards[shard_].sessions;

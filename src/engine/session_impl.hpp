@@ -8,11 +8,15 @@
 
 #include "engine/server_state.hpp"
 #include "engine/session.hpp"
+#include "net/fifo_timer.hpp"
 #include "net/websocket_connection.hpp"
 
 namespace engine {
 
-class SessionImpl final : public Session, public std::enable_shared_from_this<SessionImpl> {
+// The heartbeat is the session's Deadline: armed on the shard's ping-interval
+// timer while waiting to ping, on its ping-timeout timer while waiting for the
+// pong (no timer object per session).
+class SessionImpl final : public Session, public net::Deadline, public std::enable_shared_from_this<SessionImpl> {
  public:
   SessionImpl(std::shared_ptr<ServerState> server, std::size_t shard, std::string id, Handshake handshake,
               TransportKind transport);
@@ -60,6 +64,10 @@ class SessionImpl final : public Session, public std::enable_shared_from_this<Se
   bool deliver_close_to_pending_get();
   void finish_close();
   void schedule_ping();
+  void on_deadline() override;  // the heartbeat
+  // The upgrade timeout, or the wait for a GET to carry the close packet.
+  void start_upgrade_timer(std::chrono::milliseconds delay, void (*on_expiry)(SessionImpl&));
+  void stop_upgrade_timer();
 
   std::shared_ptr<ServerState> server_;
   std::size_t shard_;
@@ -78,8 +86,8 @@ class SessionImpl final : public Session, public std::enable_shared_from_this<Se
   std::size_t write_buffer_bytes_ = 0;
   bool flush_scheduled_ = false;
 
-  boost::asio::steady_timer heartbeat_timer_;
-  boost::asio::steady_timer upgrade_timer_;  // also the deferred-close timer
+  // Allocated only while armed: most sessions never upgrade nor defer a close.
+  std::unique_ptr<boost::asio::steady_timer> upgrade_timer_;
   bool awaiting_pong_ = false;
 
   MessageHandler on_message_;

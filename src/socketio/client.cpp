@@ -8,27 +8,37 @@
 
 namespace socketio {
 
-namespace {
+Socket* SocketsByNamespace::find(std::string_view nsp) const {
+  for (const auto& socket : sockets_)
+    if (socket->nsp() == nsp) return socket.get();
+  return nullptr;
+}
 
-}  // namespace
+void SocketsByNamespace::put(SocketPtr socket) {
+  erase(socket->nsp());
+  sockets_.push_back(std::move(socket));
+}
+
+void SocketsByNamespace::erase(std::string_view nsp) {
+  std::erase_if(sockets_, [nsp](const SocketPtr& socket) { return socket->nsp() == nsp; });
+}
 
 Client::Client(ServerCore* server, std::shared_ptr<engine::Session> session)
-    : server_(server),
-      session_(std::move(session)),
-      decoder_(server->options.max_attachments),
-      connect_timer_(server->pool.context(session_->shard())) {}
+    : server_(server), session_(std::move(session)), decoder_(server->options.max_attachments) {}
 
 void Client::start() {
   auto self = shared_from_this();
   // The session owns its handlers until it closes: they keep this client alive.
   session_->on_message([self](std::string&& data, bool binary) { self->on_message(std::move(data), binary); });
   session_->on_close([self](std::string_view reason, std::string_view) { self->on_close(reason); });
-  connect_timer_.expires_after(std::chrono::milliseconds(server_->options.connect_timeout_ms));
-  connect_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    auto self = weak.lock();
-    if (ec || !self || self->closed_) return;
-    if (self->sockets_.empty() && self->connecting_.empty()) self->close("forced close");
-  });
+  server_->connect_timer(shard()).arm(*this);
+}
+
+// No namespace connected in time: the client is of no use.
+void Client::on_deadline() {
+  if (closed_ || !sockets_.empty() || !connecting_.empty()) return;
+  auto keep_alive = shared_from_this();
+  close("forced close");
 }
 
 void Client::write(const adapter::EncodedPacket& packet) {
@@ -51,14 +61,14 @@ void Client::on_message(std::string&& data, bool binary) {
 }
 
 void Client::on_packet(Packet packet) {
-  auto it = sockets_.find(packet.nsp);
+  Socket* found = sockets_.find(packet.nsp);
   if (packet.type == PacketType::connect) {
     // A second CONNECT for a namespace is a protocol violation, as in Node.
-    if (it != sockets_.end() || connecting_.count(packet.nsp)) return close("forced close");
+    if (found || connecting_.contains(packet.nsp)) return close("forced close");
     return connect(std::move(packet));
   }
-  if (it == sockets_.end() || packet.type == PacketType::connect_error) return close("forced close");
-  SocketPtr socket = it->second;
+  if (!found || packet.type == PacketType::connect_error) return close("forced close");
+  SocketPtr socket = found->shared_from_this();
   switch (packet.type) {
     case PacketType::event: {
       auto& values = packet.data.as_array();
@@ -85,8 +95,11 @@ void Client::connect(Packet packet) {
   auto nsp = server_->find_namespace(packet.nsp, auth);
   if (!nsp) {
     // The connection stays: the client may use other namespaces.
-    write_packet(Packet{PacketType::connect_error, packet.nsp, std::nullopt,
-                        boost::json::object{{"message", "Invalid namespace"}}, {}});
+    write_packet(Packet{PacketType::connect_error,
+                        packet.nsp,
+                        std::nullopt,
+                        boost::json::object{{"message", "Invalid namespace"}},
+                        {}});
     return;
   }
   connect_socket(nsp, std::move(auth));
@@ -98,14 +111,14 @@ void Client::connect_socket(const std::shared_ptr<Namespace>& nsp, boost::json::
     auto* pid = auth.if_contains("pid");
     auto* offset = auth.if_contains("offset");
     if (pid && pid->is_string() && offset && offset->is_string()) {
-      auto restored = server_->recovery->restore(std::string(pid->as_string()), std::string(offset->as_string()),
-                                                 nsp->name());
+      auto restored =
+          server_->recovery->restore(std::string(pid->as_string()), std::string(offset->as_string()), nsp->name());
       if (restored) {
         auto socket = std::make_shared<Socket>(nsp, self, restored->session.sid,
                                                Handshake(session_->shared_handshake(), std::move(auth)));
         socket->set_pid(restored->session.pid);
         socket->data = std::move(restored->session.data);
-        connecting_[nsp->name()] = socket;
+        connecting_.put(socket);
         auto rooms = std::move(restored->session.rooms);
         auto missed = std::move(restored->missed);
         if (server_->recovery->options().skip_middlewares) return finish_connect(socket, rooms, missed);
@@ -116,7 +129,7 @@ void Client::connect_socket(const std::shared_ptr<Namespace>& nsp, boost::json::
   auto socket = std::make_shared<Socket>(nsp, self, engine::generate_sid(shard()),
                                          Handshake(session_->shared_handshake(), std::move(auth)));
   if (server_->recovery) socket->set_pid(engine::generate_sid(shard()));
-  connecting_[nsp->name()] = socket;
+  connecting_.put(socket);
   run_middlewares(nsp, socket, 0, {}, {});
 }
 
@@ -141,8 +154,10 @@ void Client::run_middlewares(const std::shared_ptr<Namespace>& nsp, const Socket
       self->run_middlewares(nsp, socket, index + 1, rooms, missed);
     };
     // A middleware may answer later, from any thread: continue on the shard.
-    if (net::ShardPool::current_shard() == self->shard()) go_on();
-    else self->server_->pool.post(self->shard(), go_on);
+    if (net::ShardPool::current_shard() == self->shard())
+      go_on();
+    else
+      self->server_->pool.post(self->shard(), go_on);
   };
   try {
     middlewares[index](socket, next);
@@ -156,7 +171,7 @@ void Client::finish_connect(const SocketPtr& socket, const std::vector<std::stri
   connecting_.erase(socket->nsp());
   if (closed_) return;
   bool recovered = !socket->pid().empty() && !rooms.empty();
-  sockets_[socket->nsp()] = socket;
+  sockets_.put(socket);
   socket->on_connected(recovered);
   auto& index = socket->core()->adapter().local_rooms();
   index.add_socket(socket.get());
@@ -174,12 +189,11 @@ void Client::finish_connect(const SocketPtr& socket, const std::vector<std::stri
 }
 
 void Client::remove(const Socket& socket) {
-  auto it = sockets_.find(socket.nsp());
-  if (it != sockets_.end() && it->second.get() == &socket) sockets_.erase(it);
+  if (sockets_.find(socket.nsp()) == &socket) sockets_.erase(socket.nsp());
 }
 
 void Client::close_all_namespaces() {
-  for (auto& [nsp, socket] : std::unordered_map(sockets_)) socket->disconnect(false);
+  for (const auto& socket : std::vector(sockets_.all())) socket->disconnect(false);
   close("forced close");
 }
 
@@ -192,11 +206,10 @@ void Client::close(std::string_view reason) {
 void Client::on_close(std::string_view reason) {
   if (closed_) return;
   closed_ = true;
-  connect_timer_.cancel();
-  auto sockets = std::move(sockets_);
-  sockets_.clear();
-  connecting_.clear();
-  for (auto& [nsp, socket] : sockets) socket->on_closed(reason);
+  disarm();  // the connect timeout
+  auto sockets = sockets_.take();
+  connecting_.take();
+  for (auto& socket : sockets) socket->on_closed(reason);
 }
 
 }  // namespace socketio

@@ -3,19 +3,36 @@
 // It decodes packets, connects namespaces and routes packets to sockets.
 // Lives on the session's shard.
 
-#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include <vector>
 
 #include "engine/session.hpp"
+#include "net/fifo_timer.hpp"
 #include "socketio/packet.hpp"
 #include "socketio/server_core.hpp"
 #include "socketio/socket.hpp"
 
 namespace socketio {
 
-class Client : public std::enable_shared_from_this<Client> {
+// A client's sockets, one per namespace. A client uses one namespace or a few:
+// a vector searched by name is smaller and faster than a hash map.
+class SocketsByNamespace {
+ public:
+  Socket* find(std::string_view nsp) const;
+  bool contains(std::string_view nsp) const { return find(nsp) != nullptr; }
+  void put(SocketPtr socket);  // replaces the socket of the same namespace
+  void erase(std::string_view nsp);
+  bool empty() const { return sockets_.empty(); }
+  std::vector<SocketPtr> take() { return std::exchange(sockets_, {}); }
+  const std::vector<SocketPtr>& all() const { return sockets_; }
+
+ private:
+  std::vector<SocketPtr> sockets_;
+};
+
+// The connect timeout is the client's Deadline, on its shard's FifoTimer.
+class Client : public net::Deadline, public std::enable_shared_from_this<Client> {
  public:
   Client(ServerCore* server, std::shared_ptr<engine::Session> session);
 
@@ -46,13 +63,13 @@ class Client : public std::enable_shared_from_this<Client> {
   void finish_connect(const SocketPtr& socket, const std::vector<std::string>& rooms,
                       const std::vector<adapter::PacketPtr>& missed);
   void on_close(std::string_view reason);
+  void on_deadline() override;  // the connect timeout
 
   ServerCore* server_;
   std::shared_ptr<engine::Session> session_;
   Decoder decoder_;
-  std::unordered_map<std::string, SocketPtr> sockets_;     // connected, by namespace
-  std::unordered_map<std::string, SocketPtr> connecting_;  // in the middleware chain
-  boost::asio::steady_timer connect_timer_;
+  SocketsByNamespace sockets_;     // connected
+  SocketsByNamespace connecting_;  // in the middleware chain
   bool closed_ = false;
 };
 

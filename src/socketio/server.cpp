@@ -12,7 +12,14 @@ ServerCore::ServerCore(net::ShardPool& p, ServerOptions o)
       options(std::move(o)),
       engine(p, options.engine),
       recovery(options.connection_state_recovery ? std::make_unique<RecoveryStore>(*options.connection_state_recovery)
-                                                 : nullptr) {}
+                                                 : nullptr),
+      connect_timers_(p.size(), nullptr) {}
+
+net::FifoTimer& ServerCore::connect_timer(std::size_t shard) {
+  auto& timer = connect_timers_[shard];
+  if (!timer) timer = &net::FifoTimer::of(pool.context(shard), std::chrono::milliseconds(options.connect_timeout_ms));
+  return *timer;
+}
 
 std::shared_ptr<Namespace> ServerCore::get_or_create(const std::string& name) {
   std::unique_lock lock(mutex);

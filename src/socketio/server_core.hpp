@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/server.hpp"
+#include "net/fifo_timer.hpp"
 #include "net/shard_pool.hpp"
 #include "socketio/namespace.hpp"
 #include "socketio/options.hpp"
@@ -24,6 +25,9 @@ struct ServerCore {
   std::shared_ptr<Namespace> find_namespace(const std::string& name, const boost::json::object& auth);
   std::shared_ptr<Namespace> get_or_create(const std::string& name);
 
+  // The shard's timer for connect timeouts; call on that shard.
+  net::FifoTimer& connect_timer(std::size_t shard);
+
   net::ShardPool& pool;
   const ServerOptions options;
   engine::Server engine;
@@ -36,6 +40,9 @@ struct ServerCore {
   std::shared_mutex mutex;  // namespaces and parents; taken on CONNECT only
   std::unordered_map<std::string, std::shared_ptr<Namespace>> namespaces;
   std::vector<Parent> parents;
+
+ private:
+  std::vector<net::FifoTimer*> connect_timers_;  // by shard, set on first use
 };
 
 }  // namespace socketio

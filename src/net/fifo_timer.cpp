@@ -1,0 +1,78 @@
+#include "net/fifo_timer.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <memory>
+
+namespace net {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Deadlines this close to each other fire in one wake-up: a heartbeat does
+// not need millisecond precision, and fewer wake-ups cost less.
+constexpr auto kGranularity = std::chrono::milliseconds(5);
+
+// Owns the FifoTimers of one io_context, so that they live as long as it.
+class FifoTimerService : public asio::execution_context::service {
+ public:
+  using key_type = FifoTimerService;
+  static inline asio::execution_context::id id;
+  explicit FifoTimerService(asio::execution_context& ctx) : service(ctx) {}
+  void shutdown() override { timers.clear(); }
+
+  std::map<std::chrono::milliseconds, std::unique_ptr<FifoTimer>> timers;
+};
+
+}  // namespace
+
+struct FifoTimer::Impl {
+  explicit Impl(asio::io_context& context) : timer(context) {}
+  asio::steady_timer timer;
+  bool waiting = false;
+};
+
+FifoTimer& FifoTimer::of(asio::io_context& context, std::chrono::milliseconds delay) {
+  auto& slot = asio::use_service<FifoTimerService>(context).timers[delay];
+  if (!slot) slot = std::make_unique<FifoTimer>(context, delay);
+  return *slot;
+}
+
+FifoTimer::FifoTimer(asio::io_context& context, std::chrono::milliseconds delay)
+    : delay_(delay), impl_(std::make_unique<Impl>(context)) {}
+
+FifoTimer::~FifoTimer() {
+  deadlines_.clear();  // leaves every Deadline disarmed, not pointing here
+}
+
+void FifoTimer::arm(Deadline& deadline) {
+  deadline.unlink();
+  deadline.when_ = std::chrono::steady_clock::now() + delay_;
+  deadlines_.push_back(deadline);
+  // A waiting timer is due no later than the new deadline: the list is sorted.
+  if (!impl_->waiting) wait_for_front();
+}
+
+void FifoTimer::wait_for_front() {
+  impl_->waiting = true;
+  impl_->timer.expires_at(deadlines_.front().when_);
+  impl_->timer.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;  // cancelled: the service is shutting down
+    impl_->waiting = false;
+    on_timer();
+  });
+}
+
+void FifoTimer::on_timer() {
+  auto due = std::chrono::steady_clock::now() + kGranularity;
+  while (!deadlines_.empty() && deadlines_.front().when_ <= due) {
+    Deadline& deadline = deadlines_.front();
+    deadlines_.pop_front();
+    deadline.on_deadline();  // may arm or destroy any Deadline, this one included
+  }
+  if (!deadlines_.empty() && !impl_->waiting) wait_for_front();
+}
+
+}  // namespace net
