@@ -1,71 +1,105 @@
 #include "adapter/room_index.hpp"
 
+#include <algorithm>
+
 namespace adapter {
 
-void RoomIndex::add_socket(LocalSocket* socket) { sockets_.try_emplace(socket); }
-
-void RoomIndex::add(LocalSocket* socket, const std::string& room) {
-  sockets_[socket].insert(room);
-  rooms_[room].insert(socket);
-}
-
-void RoomIndex::remove(LocalSocket* socket, const std::string& room) {
-  if (auto s = sockets_.find(socket); s != sockets_.end()) s->second.erase(room);
-  if (auto r = rooms_.find(room); r != rooms_.end()) {
-    r->second.erase(socket);
-    if (r->second.empty()) rooms_.erase(r);  // an empty room does not exist, as in Node
-  }
+void RoomIndex::add_socket(LocalSocket* socket) {
+  sockets_.emplace(socket->id(), socket);
+  socket->in_own_room_ = true;
 }
 
 void RoomIndex::remove_socket(LocalSocket* socket) {
-  auto s = sockets_.find(socket);
-  if (s == sockets_.end()) return;
-  for (const auto& room : s->second) {
-    if (auto r = rooms_.find(room); r != rooms_.end()) {
-      r->second.erase(socket);
-      if (r->second.empty()) rooms_.erase(r);
-    }
+  if (sockets_.erase(socket->id()) == 0) return;
+  for (const std::string* name : socket->joined_rooms_) {
+    auto room = rooms_.find(*name);
+    room->second.erase(socket);
+    if (room->second.empty()) rooms_.erase(room);  // an empty room does not exist, as in Node
   }
-  sockets_.erase(s);
+  socket->joined_rooms_.clear();
+  socket->joined_rooms_.shrink_to_fit();
+  socket->in_own_room_ = false;
+}
+
+void RoomIndex::add(LocalSocket* socket, const std::string& room) {
+  if (room == socket->id()) {
+    socket->in_own_room_ = true;
+    return;
+  }
+  auto [entry, created] = rooms_.try_emplace(room);
+  if (entry->second.insert(socket).second) socket->joined_rooms_.push_back(&entry->first);
+}
+
+void RoomIndex::remove(LocalSocket* socket, const std::string& room) {
+  if (room == socket->id()) {
+    socket->in_own_room_ = false;  // Node lets a socket leave its own room
+    return;
+  }
+  auto entry = rooms_.find(room);
+  if (entry == rooms_.end() || entry->second.erase(socket) == 0) return;
+  std::erase(socket->joined_rooms_, &entry->first);
+  if (entry->second.empty()) rooms_.erase(entry);
+}
+
+bool RoomIndex::in_room(const LocalSocket* socket, std::string_view room) {
+  if (room == socket->id()) return socket->in_own_room_;
+  return std::any_of(socket->joined_rooms_.begin(), socket->joined_rooms_.end(),
+                     [room](const std::string* name) { return *name == room; });
+}
+
+LocalSocket* RoomIndex::own_room_member(std::string_view room) const {
+  auto owner = sockets_.find(room);
+  return owner != sockets_.end() && owner->second->in_own_room_ ? owner->second : nullptr;
+}
+
+std::size_t RoomIndex::room_count() const {
+  std::size_t count = rooms_.size();
+  for (const auto& [id, socket] : sockets_)
+    if (socket->in_own_room_ && !rooms_.count(std::string(id))) ++count;  // not counted twice when others joined it
+  return count;
+}
+
+bool RoomIndex::has_room(const std::string& room) const {
+  return rooms_.count(room) > 0 || own_room_member(room) != nullptr;
 }
 
 std::vector<std::string> RoomIndex::rooms_of(const LocalSocket* socket) const {
-  auto s = sockets_.find(const_cast<LocalSocket*>(socket));
-  if (s == sockets_.end()) return {};
-  return {s->second.begin(), s->second.end()};
+  std::vector<std::string> rooms;
+  if (!sockets_.count(socket->id())) return rooms;
+  rooms.reserve(socket->joined_rooms_.size() + 1);
+  if (socket->in_own_room_) rooms.push_back(socket->id());
+  for (const std::string* name : socket->joined_rooms_) rooms.push_back(*name);
+  return rooms;
 }
 
 std::vector<LocalSocket*> RoomIndex::select(const Target& target) const {
-  auto excluded = [&](LocalSocket* socket) {
-    if (target.except.empty()) return false;
-    const auto& rooms = sockets_.at(socket);
-    for (const auto& room : target.except)
-      if (rooms.count(room)) return true;
-    return false;
+  auto excluded = [&](const LocalSocket* socket) {
+    return std::any_of(target.except.begin(), target.except.end(),
+                       [socket](const std::string& room) { return in_room(socket, room); });
   };
   std::vector<LocalSocket*> out;
   if (target.rooms.empty()) {
     out.reserve(sockets_.size());
-    for (const auto& [socket, rooms] : sockets_)
+    for (const auto& [id, socket] : sockets_)
       if (!excluded(socket)) out.push_back(socket);
     return out;
   }
+  // The members of one room: those who joined it, and the socket whose own room it is.
+  auto add_members = [&](const std::string& room, auto&& accept) {
+    if (auto entry = rooms_.find(room); entry != rooms_.end())
+      for (auto* socket : entry->second)
+        if (accept(socket)) out.push_back(socket);
+    if (auto* owner = own_room_member(room); owner && accept(owner)) out.push_back(owner);
+  };
   if (target.rooms.size() == 1) {
-    auto r = rooms_.find(target.rooms.front());
-    if (r == rooms_.end()) return out;
-    out.reserve(r->second.size());
-    for (auto* socket : r->second)
-      if (!excluded(socket)) out.push_back(socket);
+    if (auto entry = rooms_.find(target.rooms.front()); entry != rooms_.end()) out.reserve(entry->second.size() + 1);
+    add_members(target.rooms.front(), [&](LocalSocket* socket) { return !excluded(socket); });
     return out;
   }
   // Several rooms: a socket in two of them still gets the packet once.
   std::unordered_set<LocalSocket*> seen;
-  for (const auto& room : target.rooms) {
-    auto r = rooms_.find(room);
-    if (r == rooms_.end()) continue;
-    for (auto* socket : r->second)
-      if (seen.insert(socket).second && !excluded(socket)) out.push_back(socket);
-  }
+  for (const auto& room : target.rooms)
+    add_members(room, [&](LocalSocket* socket) { return seen.insert(socket).second && !excluded(socket); });
   return out;
 }
 

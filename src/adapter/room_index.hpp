@@ -1,8 +1,14 @@
 #pragma once
 // One shard's part of one namespace's rooms: room -> local sockets. Touched
-// only on its shard's thread. Every socket is also in the room of its own id.
+// only on its shard's thread.
+//
+// Every socket is in the room of its own id, as in Node, but that room is
+// implicit: the socket is found by id, so the one-member room costs no set
+// and no string. Joined rooms are sets of sockets; each socket lists the
+// rooms it joined as pointers to their names here.
 
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -13,22 +19,32 @@ namespace adapter {
 
 class RoomIndex {
  public:
+  RoomIndex() = default;
+  RoomIndex(const RoomIndex&) = delete;
+  RoomIndex& operator=(const RoomIndex&) = delete;
+  RoomIndex(RoomIndex&&) = default;
+
+  void add_socket(LocalSocket* socket);     // in the namespace and in its own room
+  void remove_socket(LocalSocket* socket);  // and from every room it is in
   void add(LocalSocket* socket, const std::string& room);
   void remove(LocalSocket* socket, const std::string& room);
-  void add_socket(LocalSocket* socket);     // in the namespace, no room yet
-  void remove_socket(LocalSocket* socket);  // and from every room it is in
 
   std::size_t socket_count() const { return sockets_.size(); }
-  std::size_t room_count() const { return rooms_.size(); }
-  bool has_room(const std::string& room) const { return rooms_.count(room) > 0; }
+  std::size_t room_count() const;
+  bool has_room(const std::string& room) const;
+  // The socket's rooms, its own first, then in the order it joined them.
   std::vector<std::string> rooms_of(const LocalSocket* socket) const;
 
   // The sockets `target` reaches, each once, in no particular order.
   std::vector<LocalSocket*> select(const Target& target) const;
 
  private:
-  std::unordered_map<std::string, std::unordered_set<LocalSocket*>> rooms_;
-  std::unordered_map<LocalSocket*, std::unordered_set<std::string>> sockets_;
+  static bool in_room(const LocalSocket* socket, std::string_view room);
+  // The socket whose own room `room` is, if it is in it.
+  LocalSocket* own_room_member(std::string_view room) const;
+
+  std::unordered_map<std::string, std::unordered_set<LocalSocket*>> rooms_;  // joined rooms, never empty
+  std::unordered_map<std::string_view, LocalSocket*> sockets_;               // by id (a view of socket->id())
 };
 
 }  // namespace adapter

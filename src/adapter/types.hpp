@@ -5,8 +5,8 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +58,14 @@ class LocalSocket {
   virtual void join(const std::vector<std::string>& rooms) = 0;
   virtual void leave(const std::vector<std::string>& rooms) = 0;
   virtual void disconnect(bool close) = 0;
+
+ private:
+  friend class RoomIndex;
+  // Kept by the RoomIndex of the socket's namespace and shard, here rather
+  // than in a map of its own: the rooms the socket joined (pointers to the
+  // index's keys, not copies), and whether it is in the room of its own id.
+  std::vector<const std::string*> joined_rooms_;
+  bool in_own_room_ = false;
 };
 
 }  // namespace adapter

@@ -175,7 +175,6 @@ void Client::finish_connect(const SocketPtr& socket, const std::vector<std::stri
   socket->on_connected(recovered);
   auto& index = socket->core()->adapter().local_rooms();
   index.add_socket(socket.get());
-  index.add(socket.get(), socket->id());
   for (const auto& room : rooms) index.add(socket.get(), room);
   // Missed packets go first, then the CONNECT, as Node does.
   for (const auto& packet : missed) write(*packet);

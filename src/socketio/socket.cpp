@@ -27,7 +27,9 @@ const std::string& Socket::nsp() const { return nsp_->name(); }
 std::size_t Socket::shard() const { return client_->shard(); }
 std::string_view Socket::transport() const { return engine::transport_name(client_->session().transport()); }
 
-void Socket::on(std::string event, EventHandler handler) { handlers_[std::move(event)].push_back(std::move(handler)); }
+void Socket::on(std::string event, EventHandler handler) {
+  handlers_.push_back(EventListener{std::move(event), std::move(handler)});
+}
 
 // ---- outgoing ----
 
@@ -40,10 +42,10 @@ bool Socket::emit_packet(std::string event, Args args, bool is_volatile) {
   if (is_reserved_event(event)) return false;
   if (net::ShardPool::current_shard() != shard()) {
     // Emitting is safe from any thread: the write happens on the socket's shard.
-    client_->server().pool.post(shard(), [self = shared_from_this(), event = std::move(event),
-                                          args = std::move(args), is_volatile]() mutable {
-      self->emit_packet(std::move(event), std::move(args), is_volatile);
-    });
+    client_->server().pool.post(
+        shard(), [self = shared_from_this(), event = std::move(event), args = std::move(args), is_volatile]() mutable {
+          self->emit_packet(std::move(event), std::move(args), is_volatile);
+        });
     return true;
   }
   if (!connected_) return true;
@@ -101,7 +103,7 @@ void Socket::deliver(const adapter::PacketPtr& packet, const adapter::BroadcastF
   if (!connected_) return;
   if (flags.volatile_ && !client_->session().writable()) return;
   client_->write(*packet);
-  if (!any_outgoing_handlers_.empty()) notify_outgoing(packet->event, Args(packet->args, packet->attachments));
+  if (hooks_ && !hooks_->any_outgoing.empty()) notify_outgoing(packet->event, Args(packet->args, packet->attachments));
 }
 
 void Socket::expect_ack(std::uint64_t id, std::function<void(adapter::AckResponse)> on_ack) {
@@ -114,7 +116,8 @@ void Socket::expect_ack(std::uint64_t id, std::function<void(adapter::AckRespons
 }
 
 void Socket::notify_outgoing(const std::string& event, const Args& args) {
-  for (const auto& h : any_outgoing_handlers_) h(event, args);
+  if (hooks_)
+    for (const auto& h : std::vector(hooks_->any_outgoing)) h(event, args);
 }
 
 void Socket::write(const adapter::EncodedPacket& packet) { client_->write(packet); }
@@ -170,32 +173,34 @@ void Socket::on_packet_event(Args args, std::string event, std::optional<std::ui
       self->client_->server().pool.post(self->shard(), [answer, response] { answer(response); });
     });
   }
-  for (const auto& h : any_handlers_) h(event, args);
+  if (hooks_)
+    for (const auto& h : std::vector(hooks_->any)) h(event, args);
   auto packet = std::make_shared<std::pair<std::string, Args>>(std::move(event), std::move(args));
   run_middlewares(0, std::move(packet), std::move(ack));
 }
 
 void Socket::run_middlewares(std::size_t index, std::shared_ptr<std::pair<std::string, Args>> packet, Ack ack) {
   if (!connected_) return;
-  if (index == middlewares_.size()) return dispatch(packet->first, packet->second, std::move(ack));
-  middlewares_[index](packet->first, packet->second,
-                      [weak = weak_from_this(), index, packet, ack](AckError error) {
-                        auto self = weak.lock();
-                        if (!self) return;
-                        if (error) {
-                          for (const auto& h : self->error_handlers_) h(*error);
-                          return;
-                        }
-                        self->run_middlewares(index + 1, packet, ack);
-                      });
+  if (!hooks_ || index == hooks_->middlewares.size()) return dispatch(packet->first, packet->second, std::move(ack));
+  auto middleware = hooks_->middlewares[index];  // a copy: the socket may drop its hooks meanwhile
+  middleware(packet->first, packet->second, [weak = weak_from_this(), index, packet, ack](AckError error) {
+    auto self = weak.lock();
+    if (!self) return;
+    if (error) {
+      if (self->hooks_)
+        for (const auto& h : std::vector(self->hooks_->error)) h(*error);
+      return;
+    }
+    self->run_middlewares(index + 1, packet, ack);
+  });
 }
 
 void Socket::dispatch(const std::string& event, Args& args, Ack ack) {
-  auto it = handlers_.find(event);
-  if (it == handlers_.end()) return;
   // Copy: a handler may add handlers or disconnect the socket.
-  auto handlers = it->second;
-  for (auto& h : handlers) h(args, ack);
+  std::vector<EventHandler> matching;
+  for (const auto& listener : handlers_)
+    if (listener.event == event) matching.push_back(listener.handler);
+  for (auto& h : matching) h(args, ack);
 }
 
 void Socket::on_packet_ack(std::uint64_t id, Args args) {
@@ -217,15 +222,15 @@ void Socket::disconnect(bool close) {
 
 namespace {
 bool recoverable(std::string_view reason) {
-  return reason != "client namespace disconnect" && reason != "server namespace disconnect" &&
-         reason != "parse error";
+  return reason != "client namespace disconnect" && reason != "server namespace disconnect" && reason != "parse error";
 }
 }  // namespace
 
 void Socket::on_closed(std::string_view reason) {
   if (!connected_) return;
   auto self = shared_from_this();
-  for (const auto& h : std::vector(disconnecting_handlers_)) h(reason);
+  if (hooks_)
+    for (const auto& h : std::vector(hooks_->disconnecting)) h(reason);
   auto& core = client_->server();
   if (core.recovery && recoverable(reason)) core.recovery->save(SavedSession{id_, pid_, nsp(), rooms(), data});
   nsp_->adapter().local_rooms().remove_socket(this);
@@ -237,16 +242,12 @@ void Socket::on_closed(std::string_view reason) {
     if (p->timer) p->timer->cancel();
     p->callback(std::string("socket has been disconnected"), {});
   }
-  auto on_disconnect = std::move(disconnect_handlers_);
-  for (const auto& h : on_disconnect) h(reason);
+  auto hooks = std::move(hooks_);
+  if (hooks)
+    for (const auto& h : hooks->disconnect) h(reason);
   // Handlers often hold the socket itself: drop them to free it.
   handlers_.clear();
-  any_handlers_.clear();
-  any_outgoing_handlers_.clear();
-  middlewares_.clear();
-  disconnecting_handlers_.clear();
-  disconnect_handlers_.clear();
-  error_handlers_.clear();
+  hooks_.reset();
 }
 
 }  // namespace socketio

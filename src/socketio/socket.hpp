@@ -77,19 +77,19 @@ class Socket final : public adapter::LocalSocket, public std::enable_shared_from
   boost::json::value data;
 
   void on(std::string event, EventHandler handler);
-  void on_any(AnyHandler handler) { any_handlers_.push_back(std::move(handler)); }
-  void on_any_outgoing(AnyHandler handler) { any_outgoing_handlers_.push_back(std::move(handler)); }
-  void use(PacketMiddleware middleware) { middlewares_.push_back(std::move(middleware)); }
+  void on_any(AnyHandler handler) { hooks().any.push_back(std::move(handler)); }
+  void on_any_outgoing(AnyHandler handler) { hooks().any_outgoing.push_back(std::move(handler)); }
+  void use(PacketMiddleware middleware) { hooks().middlewares.push_back(std::move(middleware)); }
   // Runs while the socket is still in its rooms.
   void on_disconnecting(std::function<void(std::string_view reason)> handler) {
-    disconnecting_handlers_.push_back(std::move(handler));
+    hooks().disconnecting.push_back(std::move(handler));
   }
   void on_disconnect(std::function<void(std::string_view reason)> handler) {
-    disconnect_handlers_.push_back(std::move(handler));
+    hooks().disconnect.push_back(std::move(handler));
   }
   // Errors from per-packet middleware.
   void on_error(std::function<void(const std::string& message)> handler) {
-    error_handlers_.push_back(std::move(handler));
+    hooks().error.push_back(std::move(handler));
   }
 
   // Returns false (and sends nothing) for a reserved event name.
@@ -136,13 +136,27 @@ class Socket final : public adapter::LocalSocket, public std::enable_shared_from
   bool recovered_ = false;
   std::string pid_;
 
-  std::unordered_map<std::string, std::vector<EventHandler>> handlers_;
-  std::vector<AnyHandler> any_handlers_;
-  std::vector<AnyHandler> any_outgoing_handlers_;
-  std::vector<PacketMiddleware> middlewares_;
-  std::vector<std::function<void(std::string_view)>> disconnecting_handlers_;
-  std::vector<std::function<void(std::string_view)>> disconnect_handlers_;
-  std::vector<std::function<void(const std::string&)>> error_handlers_;
+  // Event handlers in the order they were added. A socket has a handful: a
+  // vector searched in order is smaller than a map and as fast.
+  struct EventListener {
+    std::string event;
+    EventHandler handler;
+  };
+  std::vector<EventListener> handlers_;
+  // The other listeners, allocated when the first is added: most sockets have none.
+  struct Hooks {
+    std::vector<AnyHandler> any;
+    std::vector<AnyHandler> any_outgoing;
+    std::vector<PacketMiddleware> middlewares;
+    std::vector<std::function<void(std::string_view)>> disconnecting;
+    std::vector<std::function<void(std::string_view)>> disconnect;
+    std::vector<std::function<void(const std::string&)>> error;
+  };
+  Hooks& hooks() {
+    if (!hooks_) hooks_ = std::make_unique<Hooks>();
+    return *hooks_;
+  }
+  std::unique_ptr<Hooks> hooks_;
   std::unordered_map<std::uint64_t, std::unique_ptr<PendingAck>> pending_acks_;
 };
 

@@ -49,7 +49,9 @@ TEST_F(RoomIndexTest, NoRoomsMeansEverySocket) {
   EXPECT_EQ(ids(index.select(Target{})), (std::vector<std::string>{"a", "b", "c"}));
 }
 
-TEST_F(RoomIndexTest, OneRoom) { EXPECT_EQ(ids(index.select(Target{{"y"}, {}})), (std::vector<std::string>{"a", "b"})); }
+TEST_F(RoomIndexTest, OneRoom) {
+  EXPECT_EQ(ids(index.select(Target{{"y"}, {}})), (std::vector<std::string>{"a", "b"}));
+}
 
 TEST_F(RoomIndexTest, SeveralRoomsAreAUnionWithEachSocketOnce) {
   auto selected = index.select(Target{{"x", "y", "a"}, {}});
@@ -84,4 +86,49 @@ TEST_F(RoomIndexTest, RoomsOfASocket) {
   auto rooms = index.rooms_of(&a);
   std::sort(rooms.begin(), rooms.end());
   EXPECT_EQ(rooms, (std::vector<std::string>{"a", "x", "y"}));
+}
+
+TEST_F(RoomIndexTest, OwnRoomComesFirstThenJoinOrder) {
+  EXPECT_EQ(index.rooms_of(&a), (std::vector<std::string>{"a", "x", "y"}));
+}
+
+TEST_F(RoomIndexTest, AddSocketAloneIsInItsOwnRoom) {
+  FakeSocket d{"d"};
+  index.add_socket(&d);
+  EXPECT_TRUE(index.has_room("d"));
+  EXPECT_EQ(ids(index.select(Target{{"d"}, {}})), std::vector<std::string>{"d"});
+  EXPECT_EQ(index.rooms_of(&d), std::vector<std::string>{"d"});
+  index.remove_socket(&d);
+}
+
+TEST_F(RoomIndexTest, ASocketCanLeaveAndRejoinItsOwnRoom) {
+  index.remove(&b, "b");
+  EXPECT_FALSE(index.has_room("b"));
+  EXPECT_TRUE(index.select(Target{{"b"}, {}}).empty());
+  EXPECT_EQ(ids(index.select(Target{{}, {"b"}})), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(index.rooms_of(&b), std::vector<std::string>{"y"});
+  EXPECT_EQ(index.room_count(), 5u);  // a, c, x, y, z
+  index.add(&b, "b");
+  EXPECT_EQ(ids(index.select(Target{{"b"}, {}})), std::vector<std::string>{"b"});
+}
+
+TEST_F(RoomIndexTest, JoiningAnotherSocketsRoomSharesIt) {
+  index.add(&c, "a");
+  EXPECT_EQ(ids(index.select(Target{{"a"}, {}})), (std::vector<std::string>{"a", "c"}));
+  EXPECT_EQ(ids(index.select(Target{{"a", "x"}, {}})), (std::vector<std::string>{"a", "c"}));  // a once
+  EXPECT_EQ(ids(index.select(Target{{}, {"a"}})), std::vector<std::string>{"b"});
+  EXPECT_EQ(index.room_count(), 6u);  // "a" counted once
+  index.remove_socket(&a);
+  EXPECT_TRUE(index.has_room("a"));  // c is still in it
+  EXPECT_EQ(ids(index.select(Target{{"a"}, {}})), std::vector<std::string>{"c"});
+  index.remove(&c, "a");
+  EXPECT_FALSE(index.has_room("a"));
+}
+
+TEST_F(RoomIndexTest, JoiningTwiceAndLeavingUnknownRoomsChangeNothing) {
+  index.add(&a, "x");
+  EXPECT_EQ(index.rooms_of(&a), (std::vector<std::string>{"a", "x", "y"}));
+  index.remove(&a, "nope");
+  index.remove(&c, "x");
+  EXPECT_EQ(ids(index.select(Target{{"x"}, {}})), std::vector<std::string>{"a"});
 }
