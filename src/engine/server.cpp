@@ -22,9 +22,12 @@ Query parse_query(std::string_view query) {
   try {
     boost::urls::params_view params(query);
     for (auto param : params) {
-      if (param.key == "EIO") q.eio = param.value;
-      else if (param.key == "transport") q.transport = param.value;
-      else if (param.key == "sid") q.sid = param.value;
+      if (param.key == "EIO")
+        q.eio = param.value;
+      else if (param.key == "transport")
+        q.transport = param.value;
+      else if (param.key == "sid")
+        q.sid = param.value;
     }
   } catch (const std::exception&) {
     // A malformed query string: leave the fields empty; they fail validation.
@@ -93,16 +96,7 @@ class RequestHandler {
     exchange_->respond(error_response(state_->options, req_, code, message));
   }
 
-  Handshake make_handshake() const {
-    Handshake h;
-    h.url = req_.target;
-    h.query = std::string(req_.query());
-    h.headers = req_.headers;
-    h.remote_address = req_.remote_address;
-    h.secure = req_.secure;
-    h.issued_ms = now_ms();
-    return h;
-  }
+  Handshake make_handshake() const { return Handshake(req_, now_ms()); }
 
   void open_polling_session() {
     auto session = create_session(state_, exchange_->shard(), make_handshake(), TransportKind::polling);
@@ -121,13 +115,14 @@ class RequestHandler {
     std::size_t shard = exchange_->shard();
     auto state = state_;
     Handshake handshake = make_handshake();
-    exchange_->accept_websocket(shard, websocket_settings(), [state, shard, handshake = std::move(handshake)](
-                                                                 std::shared_ptr<net::WebSocketConnection> ws) mutable {
-      auto session = create_session(state, shard, std::move(handshake), TransportKind::websocket);
-      ws->send(encode_text_frame(Packet::of(PacketType::open, session->open_packet_data())), false);
-      session->attach_websocket(std::move(ws));
-      start_session(state, session);
-    });
+    exchange_->accept_websocket(
+        shard, websocket_settings(),
+        [state, shard, handshake = std::move(handshake)](std::shared_ptr<net::WebSocketConnection> ws) mutable {
+          auto session = create_session(state, shard, std::move(handshake), TransportKind::websocket);
+          ws->send(encode_text_frame(Packet::of(PacketType::open, session->open_packet_data())), false);
+          session->attach_websocket(std::move(ws));
+          start_session(state, session);
+        });
   }
 
   net::WebSocketSettings websocket_settings() const {
@@ -143,8 +138,10 @@ class RequestHandler {
     auto owner = shard_of_sid(q.sid);
     if (!owner || *owner >= state_->shards.size()) return fail(HttpErrorCode::unknown_sid);
     auto run = [self = std::make_shared<RequestHandler>(*this), q, websocket] { self->on_owner_shard(q, websocket); };
-    if (*owner == net::ShardPool::current_shard()) run();
-    else state_->pool.post(*owner, std::move(run));
+    if (*owner == net::ShardPool::current_shard())
+      run();
+    else
+      state_->pool.post(*owner, std::move(run));
   }
 
   void on_owner_shard(const Query& q, bool websocket) {
@@ -158,8 +155,10 @@ class RequestHandler {
       if (!session->reserve_upgrade()) return fail(HttpErrorCode::bad_request);
       std::weak_ptr<SessionImpl> weak = session;
       exchange_->accept_websocket(shard, websocket_settings(), [weak](std::shared_ptr<net::WebSocketConnection> ws) {
-        if (auto s = weak.lock()) s->on_probe_open(std::move(ws));
-        else ws->close();
+        if (auto s = weak.lock())
+          s->on_probe_open(std::move(ws));
+        else
+          ws->close();
       });
       return;
     }

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/handshake.hpp"
 #include "engine/packet.hpp"
 #include "net/http_types.hpp"
 
@@ -16,16 +17,6 @@ namespace engine {
 
 enum class TransportKind { polling, websocket };
 std::string_view transport_name(TransportKind kind);
-
-// What the request that opened the session said.
-struct Handshake {
-  std::string url;  // path and query
-  std::string query;
-  net::HeaderList headers;
-  std::string remote_address;
-  bool secure = false;
-  std::int64_t issued_ms = 0;  // milliseconds since the epoch
-};
 
 class Session {
  public:

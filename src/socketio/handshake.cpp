@@ -1,6 +1,5 @@
 #include "socketio/handshake.hpp"
 
-#include <algorithm>
 #include <boost/url/params_view.hpp>
 #include <cctype>
 #include <ctime>
@@ -12,22 +11,17 @@ const engine::Handshake& Handshake::transport() const {
   return transport_ ? *transport_ : empty;
 }
 
-const net::HeaderList& Handshake::headers() const { return transport().headers; }
-
-std::string_view Handshake::header(std::string_view name) const {
-  for (const auto& [k, v] : headers())
-    if (net::iequals(k, name)) return v;
-  return {};
-}
-
-const std::string& Handshake::address() const { return transport().remote_address; }
-const std::string& Handshake::url() const { return transport().url; }
+net::HeaderList Handshake::headers() const { return transport().headers(); }
+std::string_view Handshake::header(std::string_view name) const { return transport().header(name); }
+std::string_view Handshake::address() const { return transport().remote_address(); }
+std::string_view Handshake::url() const { return transport().url(); }
 bool Handshake::xdomain() const {
-  const auto& h = headers();
-  return std::any_of(h.begin(), h.end(), [](const auto& field) { return net::iequals(field.first, "Origin"); });
+  bool origin = false;
+  transport().for_each_header([&](std::string_view name, std::string_view) { origin |= net::iequals(name, "Origin"); });
+  return origin;
 }
-bool Handshake::secure() const { return transport().secure; }
-std::int64_t Handshake::issued() const { return transport().issued_ms; }
+bool Handshake::secure() const { return transport().secure(); }
+std::int64_t Handshake::issued() const { return transport().issued_ms(); }
 
 std::string Handshake::time() const {
   std::time_t t = static_cast<std::time_t>(issued() / 1000);
@@ -41,7 +35,7 @@ std::string Handshake::time() const {
 boost::json::object Handshake::query() const {
   boost::json::object out;
   try {
-    for (auto param : boost::urls::params_view(transport().query)) out[param.key] = param.value;
+    for (auto param : boost::urls::params_view(transport().query())) out[param.key] = param.value;
   } catch (const std::exception&) {
     // A malformed query string: the handshake carries what could be read.
   }
@@ -50,14 +44,14 @@ boost::json::object Handshake::query() const {
 
 boost::json::object Handshake::to_json() const {
   boost::json::object h;
-  for (const auto& [name, value] : headers()) {
-    std::string lower = name;
+  transport().for_each_header([&](std::string_view name, std::string_view value) {
+    std::string lower(name);
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     h[lower] = value;  // Node lower-cases header names
-  }
-  return {{"headers", std::move(h)}, {"time", time()},     {"address", address()}, {"xdomain", xdomain()},
-          {"secure", secure()},      {"issued", issued()}, {"url", url()},         {"query", query()},
-          {"auth", auth}};
+  });
+  return {
+      {"headers", std::move(h)}, {"time", time()}, {"address", address()}, {"xdomain", xdomain()}, {"secure", secure()},
+      {"issued", issued()},      {"url", url()},   {"query", query()},     {"auth", auth}};
 }
 
 }  // namespace socketio

@@ -21,11 +21,11 @@ class Handshake {
   Handshake(std::shared_ptr<const engine::Handshake> transport, boost::json::object auth)
       : auth(std::move(auth)), transport_(std::move(transport)) {}
 
-  const net::HeaderList& headers() const;
+  net::HeaderList headers() const;  // a copy; header(name) reads without one
   // The value of a request header (case-insensitive name), "" when absent.
   std::string_view header(std::string_view name) const;
-  const std::string& address() const;  // the client's IP address
-  const std::string& url() const;
+  std::string_view address() const;  // the client's IP address
+  std::string_view url() const;
   bool xdomain() const;  // an Origin header was sent
   bool secure() const;
   std::int64_t issued() const;  // milliseconds since the epoch

@@ -1,0 +1,52 @@
+#pragma once
+// What the request that opened a session said: URL, client address, headers.
+// A session keeps it for its whole life (socket.handshake reads it), so it is
+// packed into one string: an idle connection pays one allocation for its
+// request instead of two strings per header.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "net/http_types.hpp"
+
+namespace engine {
+
+class Handshake {
+ public:
+  Handshake() = default;
+  Handshake(const net::HttpRequest& request, std::int64_t issued_ms);
+
+  std::string_view url() const;    // path and query, as sent
+  std::string_view query() const;  // after '?', without it
+  std::string_view remote_address() const;
+  bool secure() const { return secure_; }
+  std::int64_t issued_ms() const { return issued_ms_; }  // milliseconds since the epoch
+
+  // The first header with this name (case-insensitive), "" when absent.
+  std::string_view header(std::string_view name) const;
+  // Calls fn(name, value) for every header, in the order sent.
+  template <class Fn>
+  void for_each_header(Fn&& fn) const {
+    for (std::size_t at = headers_at_; at < text_.size();) {
+      auto name = field(at);
+      auto value = field(at);
+      fn(name, value);
+    }
+  }
+  net::HeaderList headers() const;  // a copy
+
+ private:
+  // Reads the length-prefixed field at `at` and moves past it.
+  std::string_view field(std::size_t& at) const;
+  void append_field(std::string_view value);
+
+  // url, remote address, then name and value of each header; every field is
+  // its length (4 bytes) followed by its bytes.
+  std::string text_;
+  std::uint32_t headers_at_ = 0;
+  bool secure_ = false;
+  std::int64_t issued_ms_ = 0;
+};
+
+}  // namespace engine
