@@ -3,13 +3,18 @@
 // fast fan-out (issue 5):
 // - no read buffer per connection: the socket is read when the kernel says it
 //   is readable, into one buffer per shard; only an incomplete frame is kept;
+// - no Asio socket: the shard's Poller (one epoll set) watches the raw fd, so
+//   an idle connection holds no descriptor state and no pending operation;
 // - no timer per connection (Engine.IO runs the heartbeat), except while a
 //   close handshake waits for the client;
 // - everything sent to a connection during one loop turn is framed into one
 //   string and leaves in one send(), from one task per shard that flushes every
 //   connection written to in that turn.
 
+#include "net/plain_websocket_connection.hpp"
+
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -17,7 +22,7 @@
 #include <cerrno>
 #include <vector>
 
-#include "net/plain_websocket_connection.hpp"
+#include "net/poller.hpp"
 #include "net/websocket_frame.hpp"
 
 namespace net {
@@ -56,15 +61,27 @@ class FlushQueue : public asio::execution_context::service {
 thread_local char read_chunk[kReadChunk];
 
 class PlainWebSocketConnection final : public WebSocketConnection,
+                                       public PollTarget,
                                        public std::enable_shared_from_this<PlainWebSocketConnection> {
  public:
+  // Takes the socket's fd away from Asio.
   PlainWebSocketConnection(tcp::socket socket, std::size_t shard, std::size_t max_message_size)
-      : socket_(std::move(socket)),
-        flush_queue_(asio::use_service<FlushQueue>(asio::query(socket_.get_executor(), asio::execution::context))),
+      : context_(static_cast<asio::io_context&>(asio::query(socket.get_executor(), asio::execution::context))),
+        flush_queue_(asio::use_service<FlushQueue>(context_)),
         shard_(shard),
-        max_message_size_(max_message_size) {}
+        max_message_size_(max_message_size) {
+    boost::system::error_code ec;
+    fd_ = socket.release(ec);
+    if (ec) fd_ = -1;
+    socket_closed_ = fd_ < 0;
+  }
 
-  // Every send() and recv() passes MSG_DONTWAIT: the socket stays as Asio made it.
+  ~PlainWebSocketConnection() override {
+    Poller::forget(this);
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  // Every send() and recv() passes MSG_DONTWAIT, whatever mode the fd is in.
   void open(std::string handshake_answer) {
     out_ = std::move(handshake_answer);
     schedule_flush();
@@ -73,14 +90,26 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   void start(MessageHandler on_message, CloseHandler on_close) override {
     on_message_ = std::move(on_message);
     on_close_ = std::move(on_close);
-    wait_readable();
+    if (socket_closed_) return end(WebSocketCloseKind::error, "socket lost in the hand-over");
+    // Edge-triggered from here on; data that came before is reported at once.
+    if (!Poller::of(context_).add(fd_, this))
+      end(WebSocketCloseKind::error, std::string("epoll: ") + std::strerror(errno));
+  }
+
+  void on_poll_events(std::uint32_t events) override {
+    auto keep_alive = shared_from_this();
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) on_readable();
+    if ((events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) && waiting_writable_ && !socket_closed_) {
+      waiting_writable_ = false;
+      write_now();
+    }
   }
 
   void send(std::string_view prefix, std::string_view data, bool binary) override {
     if (closing_) return;
     char header[10];
-    std::size_t n = ws::write_frame_header(header, binary ? ws::Opcode::binary : ws::Opcode::text,
-                                           prefix.size() + data.size());
+    std::size_t n =
+        ws::write_frame_header(header, binary ? ws::Opcode::binary : ws::Opcode::text, prefix.size() + data.size());
     out_.reserve(out_.size() + n + prefix.size() + data.size());
     out_.append(header, n).append(prefix).append(data);
     schedule_flush();
@@ -108,7 +137,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
     flush_queue_.connections.push_back(shared_from_this());
     if (flush_queue_.posted) return;
     flush_queue_.posted = true;
-    asio::post(socket_.get_executor(), [&queue = flush_queue_] {
+    asio::post(context_, [&queue = flush_queue_] {
       auto connections = std::move(queue.connections);
       queue.connections.clear();
       queue.posted = false;
@@ -118,14 +147,16 @@ class PlainWebSocketConnection final : public WebSocketConnection,
 
   void write_now() {
     while (out_sent_ < out_.size()) {
-      ssize_t n = ::send(socket_.native_handle(), out_.data() + out_sent_, out_.size() - out_sent_,
-                         MSG_NOSIGNAL | MSG_DONTWAIT);
+      ssize_t n = ::send(fd_, out_.data() + out_sent_, out_.size() - out_sent_, MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n >= 0) {
         out_sent_ += static_cast<std::size_t>(n);
         continue;
       }
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return wait_writable();
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        waiting_writable_ = true;  // until the poller reports EPOLLOUT
+        return;
+      }
       return end(WebSocketCloseKind::error, std::string("write: ") + std::strerror(errno));
     }
     out_sent_ = 0;
@@ -133,41 +164,25 @@ class PlainWebSocketConnection final : public WebSocketConnection,
     if (close_after_flush_) after_close_frame_sent();
   }
 
-  void wait_writable() {
-    waiting_writable_ = true;
-    socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
-      self->waiting_writable_ = false;
-      if (ec) return self->end(WebSocketCloseKind::error, "write: " + ec.message());
-      self->write_now();
-    });
-  }
-
   // ---- reading ----
 
-  void wait_readable() {
-    if (socket_closed_) return;
-    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
-      if (ec) return self->end(WebSocketCloseKind::peer_closed, ec.message());
-      self->on_readable();
-    });
-  }
-
+  // Reads until the kernel has nothing more (the poller is edge-triggered),
+  // but at most a few chunks per turn, so that one busy client cannot starve
+  // the others: the rest is read in a later turn.
   void on_readable() {
-    auto keep_alive = shared_from_this();
-    // A few reads per wake-up, so that one busy client cannot starve the others.
+    if (stop_reading_ || socket_closed_) return;
     for (int reads = 0; reads < 4; ++reads) {
-      ssize_t n = ::recv(socket_.native_handle(), read_chunk, kReadChunk, MSG_DONTWAIT);
+      ssize_t n = ::recv(fd_, read_chunk, kReadChunk, MSG_DONTWAIT);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
       if (n == 0) return end(WebSocketCloseKind::peer_closed, "end of stream");
       if (n < 0) {
         auto kind = errno == ECONNRESET ? WebSocketCloseKind::peer_closed : WebSocketCloseKind::error;
         return end(kind, std::string("read: ") + std::strerror(errno));
       }
       if (!consume(read_chunk, static_cast<std::size_t>(n))) return;
-      if (static_cast<std::size_t>(n) < kReadChunk) break;
     }
-    wait_readable();
+    asio::post(context_, [self = shared_from_this()] { self->on_readable(); });
   }
 
   // Handles the complete frames of `partial_` + the new bytes; keeps the rest.
@@ -281,9 +296,8 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   void after_close_frame_sent() {
     close_after_flush_ = false;
     if (!wait_for_peer_) return end(pending_kind_, pending_description_);
-    boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
-    close_timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor(), kCloseHandshakeTimeout);
+    ::shutdown(fd_, SHUT_WR);
+    close_timer_ = std::make_unique<asio::steady_timer>(context_, kCloseHandshakeTimeout);
     close_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (!ec) self->end(self->pending_kind_, self->pending_description_);
     });
@@ -297,9 +311,10 @@ class PlainWebSocketConnection final : public WebSocketConnection,
       socket_closed_ = true;
       closing_ = true;
       stop_reading_ = true;
-      boost::system::error_code ignored;
-      socket_.shutdown(tcp::socket::shutdown_both, ignored);
-      socket_.close(ignored);
+      Poller::forget(this);
+      ::shutdown(fd_, SHUT_RDWR);
+      ::close(fd_);  // leaves the poller's set too
+      fd_ = -1;
       if (close_timer_) close_timer_->cancel();
       std::string().swap(out_);
       out_sent_ = 0;
@@ -313,14 +328,15 @@ class PlainWebSocketConnection final : public WebSocketConnection,
     if (on_close) on_close(kind, std::move(description));
   }
 
-  tcp::socket socket_;
+  asio::io_context& context_;
+  int fd_ = -1;
   FlushQueue& flush_queue_;
   std::size_t shard_;
   std::size_t max_message_size_;
-  std::string out_;        // framed bytes not yet taken by the kernel, from out_sent_ on
+  std::string out_;  // framed bytes not yet taken by the kernel, from out_sent_ on
   std::size_t out_sent_ = 0;
-  std::string partial_;    // an incomplete frame from the last read
-  std::string message_;    // the fragments of a message in progress
+  std::string partial_;  // an incomplete frame from the last read
+  std::string message_;  // the fragments of a message in progress
   bool message_open_ = false, message_binary_ = false;
   bool flush_queued_ = false, waiting_writable_ = false;
   bool closing_ = false, close_after_flush_ = false, wait_for_peer_ = false;

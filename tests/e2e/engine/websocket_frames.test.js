@@ -177,5 +177,35 @@ for (const shards of shardCounts) {
       assert.match(head, /\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r?/);
       c.socket.destroy();
     });
+
+    // 6,000 echoes of 900 bytes do not fit in the kernel's buffers while the
+    // client reads nothing: the server must wait for the socket to drain and
+    // resume by itself, in order, and keep serving the others meanwhile.
+    it("resumes writing to a client that stopped reading, in order, while serving others", async () => {
+      const slow = new RawClient(server.port);
+      await slow.next(1);
+      slow.socket.pause();
+      const count = 6000;
+      const message = (i) => "4" + String(i).padStart(6, "0") + "x".repeat(893);
+      for (let i = 0; i < count; i += 500) {
+        const batch = [];
+        for (let j = i; j < i + 500; ++j) batch.push(frame(OP.text, message(j)));
+        slow.send(...batch);
+      }
+      await new Promise((r) => setTimeout(r, 500)); // the server is stuck on the slow client's socket by now
+      const other = new RawClient(server.port);
+      await other.next(1);
+      other.send(frame(OP.text, "4still served"));
+      const [, echo] = await other.next(2);
+      assert.equal(echo.payload.toString(), "4still served");
+      other.socket.destroy();
+      slow.socket.resume();
+      const frames = await slow.next(1 + count, 20000);
+      for (let i = 0; i < count; ++i) {
+        const payload = frames[1 + i].payload.toString();
+        if (payload !== message(i)) assert.fail(`echo ${i} is ${payload.slice(0, 8)}...`);
+      }
+      slow.socket.destroy();
+    });
   });
 }

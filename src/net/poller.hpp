@@ -1,0 +1,64 @@
+#pragma once
+// One epoll set per io_context for connections that manage their own
+// non-blocking socket (the plain WebSocket). Asio watches the set's file
+// descriptor; the set watches the sockets. Per socket this costs one epoll
+// registration, instead of Asio's descriptor state (168 bytes) plus a pending
+// wait operation (100-270 bytes) per idle connection.
+//
+// Sockets are registered edge-triggered for input, output and peer shutdown,
+// once: a writer that hit EAGAIN simply waits for the next EPOLLOUT. A
+// handler that stops reading before EAGAIN must come back by itself
+// (post itself) since no new edge will come.
+
+#include <sys/epoll.h>
+
+#include <cstdint>
+#include <memory>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace net {
+
+class PollTarget {
+ public:
+  // EPOLLIN, EPOLLOUT, EPOLLRDHUP, EPOLLHUP, EPOLLERR bits. Runs on the
+  // io_context's thread; the target may remove itself or others.
+  virtual void on_poll_events(std::uint32_t events) = 0;
+
+ protected:
+  ~PollTarget() = default;
+};
+
+class Poller {
+ public:
+  // The poller of `context`, created on first use and destroyed with it.
+  static Poller& of(boost::asio::io_context& context);
+
+  // Watches `fd` for `target`; false (errno set) when epoll refuses it.
+  // Closing the fd stops the watch (the kernel drops it from the set).
+  bool add(int fd, PollTarget* target);
+  // Drops what the current round still holds for `target`: call it when the
+  // target closes its fd or is destroyed, so that a round in progress does
+  // not call it. Does nothing outside a round, and touches no poller then.
+  static void forget(PollTarget* target);
+
+  // Internal: created by of().
+  explicit Poller(boost::asio::io_context& context);
+  ~Poller();
+  Poller(const Poller&) = delete;
+  Poller& operator=(const Poller&) = delete;
+
+ private:
+  struct Impl;
+  void wait();
+  void run_round();
+
+  static constexpr int kMaxEvents = 256;
+  std::unique_ptr<Impl> impl_;  // the epoll set's descriptor, as Asio sees it
+  epoll_event events_[kMaxEvents];
+  int round_size_ = 0, round_at_ = 0;  // the events being dispatched
+};
+
+}  // namespace net
