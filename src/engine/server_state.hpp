@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -27,7 +28,8 @@ struct ServerState {
 
   // Each shard's sessions, touched only on that shard's thread: no lock.
   struct Shard {
-    std::unordered_map<std::string, std::shared_ptr<SessionImpl>> sessions;
+    // Keyed by a view of the session's own id: no second copy of the string.
+    std::unordered_map<std::string_view, std::shared_ptr<SessionImpl>> sessions;
     // The heartbeat timers every session of the shard shares; set by the
     // shard's first session.
     net::FifoTimer* ping_interval_timer = nullptr;

@@ -96,7 +96,15 @@ void SessionImpl::handle_packet(Packet&& packet) {
       if (awaiting_pong_) schedule_ping();
       break;
     case PacketType::message:
-      if (on_message_) on_message_(std::move(packet.data), packet.binary);
+      if (on_message_) {
+        // Called from a local: the handler may close the session, which drops
+        // the session's handlers, or set another one.
+        auto keep_alive = shared_from_this();
+        auto handler = std::move(on_message_);
+        on_message_ = nullptr;
+        handler(std::move(packet.data), packet.binary);
+        if (!on_message_ && state_ == State::open) on_message_ = std::move(handler);
+      }
       break;
     case PacketType::close:
       // Honoured over polling; over WebSocket the client closes the socket
@@ -217,15 +225,7 @@ void SessionImpl::on_poll_post(std::shared_ptr<net::HttpExchange> exchange) {
 // ---- WebSocket ----
 
 void SessionImpl::watch_websocket(const std::shared_ptr<net::WebSocketConnection>& ws) {
-  auto* raw = ws.get();
-  std::weak_ptr<SessionImpl> weak = shared_from_this();
-  ws->start(
-      [weak, raw](std::string&& data, bool binary) {
-        if (auto self = weak.lock()) self->on_ws_frame(raw, std::move(data), binary);
-      },
-      [weak, raw](net::WebSocketCloseKind kind, std::string description) {
-        if (auto self = weak.lock()) self->on_ws_closed(raw, kind, std::move(description));
-      });
+  ws->start(std::weak_ptr<net::WebSocketListener>(shared_from_this()));
 }
 
 void SessionImpl::attach_websocket(std::shared_ptr<net::WebSocketConnection> ws) {
@@ -233,22 +233,22 @@ void SessionImpl::attach_websocket(std::shared_ptr<net::WebSocketConnection> ws)
   watch_websocket(ws_);
 }
 
-void SessionImpl::on_ws_frame(net::WebSocketConnection* ws, std::string&& data, bool binary) {
-  if (ws == probe_.get()) return on_probe_frame(std::move(data), binary);
-  if (ws != ws_.get()) return;
+void SessionImpl::on_ws_message(net::WebSocketConnection& ws, std::string&& data, bool binary) {
+  if (&ws == probe_.get()) return on_probe_frame(std::move(data), binary);
+  if (&ws != ws_.get()) return;
   auto packet = decode_frame(data, binary);
   if (!packet) return close("parse error");
   handle_packet(std::move(*packet));
 }
 
-void SessionImpl::on_ws_closed(net::WebSocketConnection* ws, net::WebSocketCloseKind kind, std::string) {
-  if (ws == probe_.get()) {
+void SessionImpl::on_ws_closed(net::WebSocketConnection& ws, net::WebSocketCloseKind kind, std::string) {
+  if (&ws == probe_.get()) {
     probe_.reset();
     cancel_upgrade();
     if (state_ == State::closing && !pending_get_) finish_close();
     return;
   }
-  if (ws != ws_.get()) return;
+  if (&ws != ws_.get()) return;
   ws_.reset();
   if (kind == net::WebSocketCloseKind::peer_closed)
     close("transport close");
@@ -352,6 +352,7 @@ void SessionImpl::close(std::string_view reason) {
   }
 
   auto on_close = std::move(on_close_);
+  auto held = std::move(held_);  // released once on_close has run
   on_close_ = nullptr;
   on_message_ = nullptr;
   if (on_close) on_close(reason, "");

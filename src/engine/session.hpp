@@ -38,6 +38,10 @@ class Session {
 
   virtual void on_message(MessageHandler handler) = 0;
   virtual void on_close(CloseHandler handler) = 0;
+  // Keeps `owner` alive until the session has closed and its close handler
+  // has run, so that handlers may capture a plain pointer to it (a capture of
+  // a shared_ptr makes std::function allocate).
+  virtual void hold_until_closed(std::shared_ptr<void> owner) = 0;
 
   // Queues a message packet. Packets queued in one loop turn leave together.
   virtual void send(std::string_view data, bool binary = false) = 0;

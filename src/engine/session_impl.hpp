@@ -16,7 +16,10 @@ namespace engine {
 // The heartbeat is the session's Deadline: armed on the shard's ping-interval
 // timer while waiting to ping, on its ping-timeout timer while waiting for the
 // pong (no timer object per session).
-class SessionImpl final : public Session, public net::Deadline, public std::enable_shared_from_this<SessionImpl> {
+class SessionImpl final : public Session,
+                          public net::Deadline,
+                          public net::WebSocketListener,
+                          public std::enable_shared_from_this<SessionImpl> {
  public:
   SessionImpl(std::shared_ptr<ServerState> server, std::size_t shard, std::string id, Handshake handshake,
               TransportKind transport);
@@ -30,6 +33,7 @@ class SessionImpl final : public Session, public net::Deadline, public std::enab
   bool is_open() const override { return state_ == State::open; }
   void on_message(MessageHandler handler) override { on_message_ = std::move(handler); }
   void on_close(CloseHandler handler) override { on_close_ = std::move(handler); }
+  void hold_until_closed(std::shared_ptr<void> owner) override { held_ = std::move(owner); }
   void send(std::string_view data, bool binary) override;
   std::size_t buffered_bytes() const override;
   bool writable() const override;
@@ -55,8 +59,8 @@ class SessionImpl final : public Session, public net::Deadline, public std::enab
   void flush();
   void respond_to_get(std::string payload);
   void watch_websocket(const std::shared_ptr<net::WebSocketConnection>& ws);
-  void on_ws_frame(net::WebSocketConnection* ws, std::string&& data, bool binary);
-  void on_ws_closed(net::WebSocketConnection* ws, net::WebSocketCloseKind kind, std::string description);
+  void on_ws_message(net::WebSocketConnection& ws, std::string&& data, bool binary) override;
+  void on_ws_closed(net::WebSocketConnection& ws, net::WebSocketCloseKind kind, std::string description) override;
   void on_probe_frame(std::string&& data, bool binary);
   void complete_upgrade();
   void cancel_upgrade();
@@ -92,6 +96,7 @@ class SessionImpl final : public Session, public net::Deadline, public std::enab
 
   MessageHandler on_message_;
   CloseHandler on_close_;
+  std::shared_ptr<void> held_;
 };
 
 }  // namespace engine

@@ -87,9 +87,8 @@ class PlainWebSocketConnection final : public WebSocketConnection,
     schedule_flush();
   }
 
-  void start(MessageHandler on_message, CloseHandler on_close) override {
-    on_message_ = std::move(on_message);
-    on_close_ = std::move(on_close);
+  void start(std::weak_ptr<WebSocketListener> listener) override {
+    listener_ = std::move(listener);
     if (socket_closed_) return end(WebSocketCloseKind::error, "socket lost in the hand-over");
     // Edge-triggered from here on; data that came before is reported at once.
     if (!Poller::of(context_).add(fd_, this))
@@ -248,7 +247,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
           return (void)protocol_error(kInvalidPayload, "invalid UTF-8 in a text message");
         std::string message = std::move(message_);
         message_.clear();
-        if (on_message_) on_message_(std::move(message), message_binary_);
+        if (auto listener = listener_.lock()) listener->on_ws_message(*this, std::move(message), message_binary_);
         return;
       }
     }
@@ -303,8 +302,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
     });
   }
 
-  // Closes the socket and reports the end, once; then drops the handlers
-  // (they may own this connection).
+  // Closes the socket and reports the end, once; then forgets the listener.
   void end(WebSocketCloseKind kind, std::string description) {
     if (closing_ && kind != pending_kind_ && kind != WebSocketCloseKind::error) kind = pending_kind_;
     if (!socket_closed_) {
@@ -322,10 +320,8 @@ class PlainWebSocketConnection final : public WebSocketConnection,
     }
     if (reported_) return;
     reported_ = true;
-    auto on_close = std::move(on_close_);
-    on_message_ = nullptr;
-    on_close_ = nullptr;
-    if (on_close) on_close(kind, std::move(description));
+    auto listener = std::exchange(listener_, {}).lock();
+    if (listener) listener->on_ws_closed(*this, kind, std::move(description));
   }
 
   asio::io_context& context_;
@@ -344,8 +340,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   WebSocketCloseKind pending_kind_ = WebSocketCloseKind::local;
   std::string pending_description_;
   std::unique_ptr<asio::steady_timer> close_timer_;
-  MessageHandler on_message_;
-  CloseHandler on_close_;
+  std::weak_ptr<WebSocketListener> listener_;
 };
 
 }  // namespace

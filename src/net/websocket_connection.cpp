@@ -34,10 +34,10 @@ class DeflateWebSocketConnection final : public WebSocketConnection,
     pmd.server_enable = true;
     ws_.set_option(pmd);
     ws_.auto_fragment(false);
-    ws_.set_option(websocket::stream_base::decorator([headers = settings.response_headers](
-                                                         websocket::response_type& res) {
-      for (const auto& [k, v] : headers) res.set(k, v);
-    }));
+    ws_.set_option(
+        websocket::stream_base::decorator([headers = settings.response_headers](websocket::response_type& res) {
+          for (const auto& [k, v] : headers) res.set(k, v);
+        }));
   }
 
   void accept(BeastRequest request, std::function<void(std::shared_ptr<WebSocketConnection>)> on_open) {
@@ -51,9 +51,8 @@ class DeflateWebSocketConnection final : public WebSocketConnection,
     });
   }
 
-  void start(MessageHandler on_message, CloseHandler on_close) override {
-    on_message_ = std::move(on_message);
-    on_close_ = std::move(on_close);
+  void start(std::weak_ptr<WebSocketListener> listener) override {
+    listener_ = std::move(listener);
     do_read();
   }
 
@@ -94,7 +93,7 @@ class DeflateWebSocketConnection final : public WebSocketConnection,
     // Give memory back after a large message: idle connections stay small.
     if (read_buffer_.capacity() > 64 * 1024) read_buffer_.shrink_to_fit();
     bool binary = ws_.got_binary();
-    if (on_message_) on_message_(std::move(data), binary);
+    if (auto listener = listener_.lock()) listener->on_ws_message(*this, std::move(data), binary);
     if (!finished_) do_read();
   }
 
@@ -123,22 +122,20 @@ class DeflateWebSocketConnection final : public WebSocketConnection,
 
   static WebSocketCloseKind classify(beast::error_code ec) {
     if (ec == websocket::error::message_too_big) return WebSocketCloseKind::too_big;
-    if (ec == websocket::error::closed || ec == boost::asio::error::eof ||
-        ec == boost::asio::error::connection_reset || ec == boost::asio::error::operation_aborted)
+    if (ec == websocket::error::closed || ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
+        ec == boost::asio::error::operation_aborted)
       return WebSocketCloseKind::peer_closed;
     return WebSocketCloseKind::error;
   }
 
-  // Reports the end once, then drops the handlers (they may own us).
+  // Reports the end once, then drops the listener.
   void finish(WebSocketCloseKind kind, std::string description) {
     if (finished_) return;
     finished_ = true;
     closing_ = true;
     ws_.next_layer().shutdown_after_flush();
-    auto on_close = std::move(on_close_);
-    on_message_ = nullptr;
-    on_close_ = nullptr;
-    if (on_close) on_close(kind, std::move(description));
+    auto listener = std::exchange(listener_, {}).lock();
+    if (listener) listener->on_ws_closed(*this, kind, std::move(description));
   }
 
   websocket::stream<CorkedStream> ws_;
@@ -149,8 +146,7 @@ class DeflateWebSocketConnection final : public WebSocketConnection,
   bool writing_ = false;
   bool closing_ = false;
   bool finished_ = false;
-  MessageHandler on_message_;
-  CloseHandler on_close_;
+  std::weak_ptr<WebSocketListener> listener_;
 };
 
 }  // namespace

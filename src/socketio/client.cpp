@@ -27,10 +27,10 @@ Client::Client(ServerCore* server, std::shared_ptr<engine::Session> session)
     : server_(server), session_(std::move(session)), decoder_(server->options.max_attachments) {}
 
 void Client::start() {
-  auto self = shared_from_this();
-  // The session owns its handlers until it closes: they keep this client alive.
-  session_->on_message([self](std::string&& data, bool binary) { self->on_message(std::move(data), binary); });
-  session_->on_close([self](std::string_view reason, std::string_view) { self->on_close(reason); });
+  // The session keeps this client alive until it closes.
+  session_->hold_until_closed(shared_from_this());
+  session_->on_message([this](std::string&& data, bool binary) { on_message(std::move(data), binary); });
+  session_->on_close([this](std::string_view reason, std::string_view) { on_close(reason); });
   server_->connect_timer(shard()).arm(*this);
 }
 
@@ -198,7 +198,8 @@ void Client::close_all_namespaces() {
 
 void Client::close(std::string_view reason) {
   if (closed_) return;
-  session_->close(reason);  // calls on_close() with the reason
+  auto keep_alive = shared_from_this();  // the session lets go of this client as it closes
+  session_->close(reason);               // calls on_close() with the reason
   if (!closed_) on_close(reason);
 }
 

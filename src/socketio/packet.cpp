@@ -13,16 +13,26 @@ namespace {
 
 const char* describe(DecodeError e) {
   switch (e) {
-    case DecodeError::empty: return "empty packet";
-    case DecodeError::unknown_type: return "unknown packet type";
-    case DecodeError::bad_attachment_count: return "illegal attachments";
-    case DecodeError::too_many_attachments: return "too many attachments";
-    case DecodeError::bad_ack_id: return "invalid ack id";
-    case DecodeError::bad_json: return "invalid payload JSON";
-    case DecodeError::invalid_payload: return "invalid payload";
-    case DecodeError::unexpected_binary: return "got binary data when not reconstructing a packet";
-    case DecodeError::unexpected_text: return "got plaintext data when reconstructing a packet";
-    case DecodeError::bad_placeholder: return "illegal attachment placeholder";
+    case DecodeError::empty:
+      return "empty packet";
+    case DecodeError::unknown_type:
+      return "unknown packet type";
+    case DecodeError::bad_attachment_count:
+      return "illegal attachments";
+    case DecodeError::too_many_attachments:
+      return "too many attachments";
+    case DecodeError::bad_ack_id:
+      return "invalid ack id";
+    case DecodeError::bad_json:
+      return "invalid payload JSON";
+    case DecodeError::invalid_payload:
+      return "invalid payload";
+    case DecodeError::unexpected_binary:
+      return "got binary data when not reconstructing a packet";
+    case DecodeError::unexpected_text:
+      return "got plaintext data when reconstructing a packet";
+    case DecodeError::bad_placeholder:
+      return "illegal attachment placeholder";
   }
   return "unknown decode error";
 }
@@ -34,9 +44,12 @@ bool is_binary_type(PacketType t) { return t == PacketType::binary_event || t ==
 // The rules of socket.io-parser's isPayloadValid.
 bool payload_valid(PacketType type, const boost::json::value& data, bool has_payload) {
   switch (type) {
-    case PacketType::connect: return !has_payload || data.is_object();
-    case PacketType::disconnect: return !has_payload;
-    case PacketType::connect_error: return has_payload && (data.is_string() || data.is_object());
+    case PacketType::connect:
+      return !has_payload || data.is_object();
+    case PacketType::disconnect:
+      return !has_payload;
+    case PacketType::connect_error:
+      return has_payload && (data.is_string() || data.is_object());
     case PacketType::event:
     case PacketType::binary_event: {
       if (!data.is_array() || data.as_array().empty()) return false;
@@ -45,7 +58,8 @@ bool payload_valid(PacketType type, const boost::json::value& data, bool has_pay
       return first.is_string() && !is_reserved_event(first.as_string());
     }
     case PacketType::ack:
-    case PacketType::binary_ack: return data.is_array();
+    case PacketType::binary_ack:
+      return data.is_array();
   }
   return false;
 }
@@ -77,8 +91,8 @@ const boost::system::error_category& decode_error_category() {
 }
 
 bool is_reserved_event(std::string_view name) {
-  static constexpr std::array<std::string_view, 6> reserved{"connect",    "connect_error", "disconnect",
-                                                            "disconnecting", "newListener", "removeListener"};
+  static constexpr std::array<std::string_view, 6> reserved{"connect",       "connect_error", "disconnect",
+                                                            "disconnecting", "newListener",   "removeListener"};
   for (auto r : reserved)
     if (r == name) return true;
   return false;
@@ -157,7 +171,7 @@ boost::system::result<std::optional<Packet>> Decoder::add_text(std::string_view 
   if (attachments == 0) return std::optional<Packet>(std::move(packet));
   if (!placeholders_valid(packet.data, attachments)) return DecodeError::bad_placeholder;
   packet.attachments.reserve(attachments);
-  pending_ = std::move(packet);
+  pending_ = std::make_unique<Packet>(std::move(packet));
   expected_ = attachments;
   return std::optional<Packet>();
 }

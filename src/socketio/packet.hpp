@@ -8,6 +8,7 @@
 #include <boost/json/value.hpp>
 #include <boost/system/result.hpp>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,7 +58,9 @@ enum class DecodeError {
   bad_placeholder,
 };
 const boost::system::error_category& decode_error_category();
-inline boost::system::error_code make_error_code(DecodeError e) { return {static_cast<int>(e), decode_error_category()}; }
+inline boost::system::error_code make_error_code(DecodeError e) {
+  return {static_cast<int>(e), decode_error_category()};
+}
 
 // Reassembles packets from a client's Engine.IO messages. One per client:
 // a BINARY_EVENT's attachments arrive as the next binary messages.
@@ -72,7 +75,7 @@ class Decoder {
 
  private:
   std::size_t max_attachments_;
-  std::optional<Packet> pending_;
+  std::unique_ptr<Packet> pending_;  // a binary packet waiting for attachments; rare, so not inline
   std::size_t expected_ = 0;
 };
 
