@@ -16,10 +16,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/websocket/detail/utf8_checker.hpp>
 #include <cerrno>
+#include <cstdint>
 #include <vector>
 
 #include "net/poller.hpp"
@@ -68,8 +70,8 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   PlainWebSocketConnection(tcp::socket socket, std::size_t shard, std::size_t max_message_size)
       : context_(static_cast<asio::io_context&>(asio::query(socket.get_executor(), asio::execution::context))),
         flush_queue_(asio::use_service<FlushQueue>(context_)),
-        shard_(shard),
-        max_message_size_(max_message_size) {
+        shard_(static_cast<std::uint32_t>(shard)),
+        max_message_size_(static_cast<std::uint32_t>(std::min<std::size_t>(max_message_size, UINT32_MAX))) {
     boost::system::error_code ec;
     fd_ = socket.release(ec);
     if (ec) fd_ = -1;
@@ -281,11 +283,11 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   // Queues the close frame after everything already queued. `wait_for_peer`:
   // after sending it, wait (bounded) for the client's close frame or EOF
   // instead of closing at once.
-  void begin_close(std::uint16_t code, WebSocketCloseKind kind, std::string description, bool wait_for_peer) {
+  void begin_close(std::uint16_t code, WebSocketCloseKind kind, const char* description, bool wait_for_peer) {
     if (closing_ || socket_closed_) return;
     closing_ = true;
     pending_kind_ = kind;
-    pending_description_ = std::move(description);
+    pending_description_ = description;
     wait_for_peer_ = wait_for_peer;
     close_after_flush_ = true;
     ws::append_close_frame(out_, code);
@@ -327,9 +329,9 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   asio::io_context& context_;
   int fd_ = -1;
   FlushQueue& flush_queue_;
-  std::size_t shard_;
-  std::size_t max_message_size_;
-  std::string out_;  // framed bytes not yet taken by the kernel, from out_sent_ on
+  std::uint32_t shard_;
+  std::uint32_t max_message_size_;  // larger settings are capped at 4 GiB
+  std::string out_;                 // framed bytes not yet taken by the kernel, from out_sent_ on
   std::size_t out_sent_ = 0;
   std::string partial_;  // an incomplete frame from the last read
   std::string message_;  // the fragments of a message in progress
@@ -338,7 +340,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   bool closing_ = false, close_after_flush_ = false, wait_for_peer_ = false;
   bool stop_reading_ = false, socket_closed_ = false, reported_ = false;
   WebSocketCloseKind pending_kind_ = WebSocketCloseKind::local;
-  std::string pending_description_;
+  const char* pending_description_ = "";  // a literal: every close reason is one
   std::unique_ptr<asio::steady_timer> close_timer_;
   std::weak_ptr<WebSocketListener> listener_;
 };

@@ -21,6 +21,7 @@ void SocketsByNamespace::put(SocketPtr socket) {
 
 void SocketsByNamespace::erase(std::string_view nsp) {
   std::erase_if(sockets_, [nsp](const SocketPtr& socket) { return socket->nsp() == nsp; });
+  if (sockets_.empty()) sockets_.shrink_to_fit();  // an idle client keeps no empty buffer
 }
 
 Client::Client(ServerCore* server, std::shared_ptr<engine::Session> session)

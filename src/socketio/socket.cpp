@@ -14,6 +14,20 @@ struct Socket::PendingAck {
   std::unique_ptr<boost::asio::steady_timer> timer;  // null: no timeout
 };
 
+Socket::PendingAcks& Socket::pending_acks() {
+  if (!pending_acks_) pending_acks_ = std::make_unique<PendingAcks>();
+  return *pending_acks_;
+}
+
+std::unique_ptr<Socket::PendingAck> Socket::take_pending_ack(std::uint64_t id) {
+  if (!pending_acks_) return nullptr;
+  auto it = pending_acks_->find(id);
+  if (it == pending_acks_->end()) return nullptr;
+  auto pending = std::move(it->second);
+  pending_acks_->erase(it);
+  return pending;
+}
+
 void Ack::operator()(Args response) const {
   if (send_) send_(std::move(response));
 }
@@ -88,14 +102,13 @@ bool Socket::emit_with_ack(std::string event, Args args, AckCallback callback,
     pending->timer->async_wait([weak = weak_from_this(), id](boost::system::error_code ec) {
       auto self = weak.lock();
       if (ec || !self) return;
-      auto it = self->pending_acks_.find(id);
-      if (it == self->pending_acks_.end()) return;
-      auto cb = std::move(it->second->callback);
-      self->pending_acks_.erase(it);
+      auto pending = self->take_pending_ack(id);
+      if (!pending) return;
+      auto cb = std::move(pending->callback);
       cb(std::string("operation has timed out"), {});
     });
   }
-  pending_acks_.emplace(id, std::move(pending));
+  pending_acks()[id] = std::move(pending);
   auto packet = encode_event(nsp_->name(), event, args, id);
   client_->write(*packet);
   notify_outgoing(event, args);
@@ -115,7 +128,7 @@ void Socket::expect_ack(std::uint64_t id, std::function<void(adapter::AckRespons
   pending->callback = [on_ack = std::move(on_ack)](AckError error, Args args) {
     if (!error) on_ack(adapter::AckResponse{std::move(args.values), std::move(args.buffers)});
   };
-  pending_acks_[id] = std::move(pending);
+  pending_acks()[id] = std::move(pending);
 }
 
 void Socket::notify_outgoing(const std::string& event, const Args& args) {
@@ -207,10 +220,8 @@ void Socket::dispatch(const std::string& event, Args& args, Ack ack) {
 }
 
 void Socket::on_packet_ack(std::uint64_t id, Args args) {
-  auto it = pending_acks_.find(id);
-  if (it == pending_acks_.end()) return;  // late or unknown ack: ignored, as in Node
-  auto pending = std::move(it->second);
-  pending_acks_.erase(it);
+  auto pending = take_pending_ack(id);
+  if (!pending) return;  // late or unknown ack: ignored, as in Node
   if (pending->timer) pending->timer->cancel();
   pending->callback(std::nullopt, std::move(args));
 }
@@ -240,11 +251,11 @@ void Socket::on_closed(std::string_view reason) {
   connected_ = false;
   client_->remove(*this);
   auto pending = std::move(pending_acks_);
-  pending_acks_.clear();
-  for (auto& [id, p] : pending) {
-    if (p->timer) p->timer->cancel();
-    p->callback(std::string("socket has been disconnected"), {});
-  }
+  if (pending)
+    for (auto& [id, p] : *pending) {
+      if (p->timer) p->timer->cancel();
+      p->callback(std::string("socket has been disconnected"), {});
+    }
   auto hooks = std::move(hooks_);
   if (hooks)
     for (const auto& h : hooks->disconnect) h(reason);

@@ -157,7 +157,11 @@ class Socket final : public adapter::LocalSocket, public std::enable_shared_from
     return *hooks_;
   }
   std::unique_ptr<Hooks> hooks_;
-  std::unordered_map<std::uint64_t, std::unique_ptr<PendingAck>> pending_acks_;
+  // Acks this socket waits for, by id; allocated with the first.
+  using PendingAcks = std::unordered_map<std::uint64_t, std::unique_ptr<PendingAck>>;
+  PendingAcks& pending_acks();
+  std::unique_ptr<PendingAck> take_pending_ack(std::uint64_t id);  // null when unknown
+  std::unique_ptr<PendingAcks> pending_acks_;
 };
 
 using SocketPtr = std::shared_ptr<Socket>;
