@@ -28,9 +28,9 @@ std::size_t packet_bytes(const Packet& p) { return p.data.size() + 1; }
 SessionImpl::SessionImpl(std::shared_ptr<ServerState> server, std::size_t shard, std::string id, Handshake handshake,
                          TransportKind transport)
     : server_(std::move(server)),
-      shard_(shard),
       id_(std::move(id)),
       handshake_(std::make_shared<const Handshake>(std::move(handshake))),
+      shard_(static_cast<std::uint32_t>(shard)),
       transport_(transport) {
   auto& timers = server_->shards[shard];
   if (!timers.ping_interval_timer) {

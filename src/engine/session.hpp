@@ -15,7 +15,7 @@
 
 namespace engine {
 
-enum class TransportKind { polling, websocket };
+enum class TransportKind : std::uint8_t { polling, websocket };
 std::string_view transport_name(TransportKind kind);
 
 class Session {

@@ -50,7 +50,7 @@ class SessionImpl final : public Session,
   void on_probe_open(std::shared_ptr<net::WebSocketConnection> ws);
 
  private:
-  enum class State { open, closing, closed };
+  enum class State : std::uint8_t { open, closing, closed };
 
   void handle_packet(Packet&& packet);
   void queue(Packet packet);
@@ -74,25 +74,26 @@ class SessionImpl final : public Session,
   void stop_upgrade_timer();
 
   std::shared_ptr<ServerState> server_;
-  std::size_t shard_;
   std::string id_;
   std::shared_ptr<const Handshake> handshake_;
+  std::uint32_t shard_;
   TransportKind transport_;
   State state_ = State::open;
+  // Flags together: a session is small when many are idle.
+  bool upgrading_ = false;
+  bool probe_answered_ = false;
+  bool flush_scheduled_ = false;
+  bool awaiting_pong_ = false;
 
   std::shared_ptr<net::WebSocketConnection> ws_;     // the WebSocket transport, once upgraded
   std::shared_ptr<net::WebSocketConnection> probe_;  // a WebSocket being upgraded to
-  bool upgrading_ = false;
-  bool probe_answered_ = false;
 
   std::shared_ptr<net::HttpExchange> pending_get_;
   std::vector<Packet> write_buffer_;  // polling, and WebSocket before the upgrade completes
   std::size_t write_buffer_bytes_ = 0;
-  bool flush_scheduled_ = false;
 
   // Allocated only while armed: most sessions never upgrade nor defer a close.
   std::unique_ptr<boost::asio::steady_timer> upgrade_timer_;
-  bool awaiting_pong_ = false;
 
   MessageHandler on_message_;
   CloseHandler on_close_;
