@@ -4,6 +4,8 @@
 //
 //   connect  N WebSocket clients connect to the main namespace; measures the
 //            connection rate and the server's CPU per connection.
+//            --connect-rate paces the connects (default: as fast as
+//            --handshakes-in-flight allows).
 //   idle     N clients connect and join room "bench", wait --idle-ms; reports
 //            the server's RSS and PSS growth per connection.
 //   fanout   N clients join "bench"; --messages rounds of one "burst" of
@@ -17,14 +19,13 @@
 // Clients are spread over source addresses 127.0.0.2, .3, ... so that no
 // address pair runs out of ports. Server CPU comes from /proc/<--server-pid>.
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "client.hpp"
 #include "proc_stats.hpp"
@@ -47,6 +48,7 @@ struct Settings {
   std::size_t burst = 1;
   std::uint32_t idle_ms = 2000;
   double rate = 10'000;
+  double connect_rate = 0;  // connections opened per second; 0: as fast as the handshake limit allows
   std::uint32_t duration_ms = 5000;
   int server_pid = 0;
   std::uint32_t timeout_ms = 120'000;
@@ -76,7 +78,8 @@ class Load final : public bench::PacketSink {
     std::size_t total = settings_.connections + (polling_ ? 1 : 0);  // + the WebSocket trigger
     for (std::size_t i = 0; i < total; ++i) {
       bool poll = polling_ && i < settings_.connections;
-      clients_.push_back(poll ? bench::make_polling_client(ctx_, *this, i) : bench::make_websocket_client(ctx_, *this, i));
+      clients_.push_back(poll ? bench::make_polling_client(ctx_, *this, i)
+                              : bench::make_websocket_client(ctx_, *this, i));
     }
     memory_before_ = bench::memory(settings_.server_pid);
     begin_phase();
@@ -92,11 +95,16 @@ class Load final : public bench::PacketSink {
   void on_packet(bench::Client& client, std::string_view p) override {
     if (p.empty()) return;
     switch (p[0]) {
-      case '0': return client.send("40");
-      case '2': return client.send("3");
-      case '1': return on_failed(client, "closed by server");
-      case '4': break;
-      default: return;
+      case '0':
+        return client.send("40");
+      case '2':
+        return client.send("3");
+      case '1':
+        return on_failed(client, "closed by server");
+      case '4':
+        break;
+      default:
+        return;
     }
     if (p.rfind("42[\"msg\"", 0) == 0) return on_delivery();
     if (p.rfind("40{", 0) == 0) {
@@ -120,9 +128,14 @@ class Load final : public bench::PacketSink {
  private:
   void start_next() {
     if (next_to_start_ == clients_.size()) return;
+    if (settings_.connect_rate > 0) {
+      // Paced: no more than the rate allows so far; the connect pacer starts the rest.
+      auto allowed = static_cast<std::size_t>((now_us() - phase_started_us_) * settings_.connect_rate / 1e6) + 1;
+      if (next_to_start_ >= allowed) return pace_connects();
+    }
     std::size_t i = next_to_start_++;
-    auto source = asio::ip::make_address_v4(
-        "127.0.0." + std::to_string(settings_.first_source + i % settings_.source_addresses));
+    auto source =
+        asio::ip::make_address_v4("127.0.0." + std::to_string(settings_.first_source + i % settings_.source_addresses));
     clients_[i]->start(target_, source);
   }
 
@@ -152,6 +165,23 @@ class Load final : public bench::PacketSink {
     server_cpu_before_ = bench::cpu_us(settings_.server_pid);
     loadgen_cpu_before_ = bench::cpu_us(0);
     steal_before_ = bench::steal_us();
+  }
+
+  // Every millisecond, opens what the connect rate owes so far, within the
+  // handshake limit.
+  void pace_connects() {
+    if (connect_pacing_) return;
+    connect_pacing_ = true;
+    pacer_.expires_after(std::chrono::milliseconds(1));
+    pacer_.async_wait([this](boost::system::error_code ec) {
+      connect_pacing_ = false;
+      if (ec || finished_) return;
+      while (next_to_start_ < clients_.size() && next_to_start_ - ready_ < settings_.handshakes_in_flight) {
+        std::size_t before = next_to_start_;
+        start_next();
+        if (next_to_start_ == before) return;  // the rate is used up: start_next armed the pacer
+      }
+    });
   }
 
   // fanout / polling: one "burst" per round, from the last client (for
@@ -226,8 +256,8 @@ class Load final : public bench::PacketSink {
         "\"pss_after_kb\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"error\":\"%s\"}\n",
         settings_.scenario.c_str(), status_.c_str(), settings_.connections, ready_, failed_, connect_ms_,
         connect_server_cpu_us_, settings_.messages, settings_.burst, received, expected, wall_us, server_cpu,
-        loadgen_cpu, steal, memory_before_.rss_kb, memory_after_.rss_kb, memory_before_.pss_kb,
-        memory_after_.pss_kb, p50, p99, p999, error_.c_str());
+        loadgen_cpu, steal, memory_before_.rss_kb, memory_after_.rss_kb, memory_before_.pss_kb, memory_after_.pss_kb,
+        p50, p99, p999, error_.c_str());
     std::fflush(stdout);
     ctx_.stop();
   }
@@ -235,6 +265,7 @@ class Load final : public bench::PacketSink {
   Settings settings_;
   asio::io_context ctx_{1};
   asio::steady_timer timer_, pacer_;
+  bool connect_pacing_ = false;
   bench::Target target_;
   std::vector<std::shared_ptr<bench::Client>> clients_;
   bool polling_ = false, join_ = true, finished_ = false;
@@ -262,6 +293,7 @@ int main(int argc, char** argv) {
   cli.add_option("--burst", s.burst);
   cli.add_option("--idle-ms", s.idle_ms);
   cli.add_option("--rate", s.rate, "echo: messages per second");
+  cli.add_option("--connect-rate", s.connect_rate, "connections opened per second (default: no limit)");
   cli.add_option("--duration-ms", s.duration_ms, "echo: how long to send");
   cli.add_option("--server-pid", s.server_pid);
   cli.add_option("--timeout-ms", s.timeout_ms);
