@@ -54,8 +54,9 @@ LocalSocket* RoomIndex::own_room_member(std::string_view room) const {
 
 std::size_t RoomIndex::room_count() const {
   std::size_t count = rooms_.size();
-  for (const auto& [id, socket] : sockets_)
-    if (socket->in_own_room_ && !rooms_.count(std::string(id))) ++count;  // not counted twice when others joined it
+  for (const auto& [id, socket] : sockets_) count += socket->in_own_room_;
+  // A socket's own room that others joined is also in rooms_: count it once.
+  for (const auto& [name, members] : rooms_) count -= own_room_member(name) != nullptr;
   return count;
 }
 

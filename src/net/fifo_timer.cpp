@@ -5,6 +5,8 @@
 #include <map>
 #include <memory>
 
+#include "net/context_local.hpp"
+
 namespace net {
 
 namespace asio = boost::asio;
@@ -15,15 +17,10 @@ namespace {
 // not need millisecond precision, and fewer wake-ups cost less.
 constexpr auto kGranularity = std::chrono::milliseconds(5);
 
-// Owns the FifoTimers of one io_context, so that they live as long as it.
-class FifoTimerService : public asio::execution_context::service {
- public:
-  using key_type = FifoTimerService;
-  static inline asio::execution_context::id id;
-  explicit FifoTimerService(asio::execution_context& ctx) : service(ctx) {}
-  void shutdown() override { timers.clear(); }
-
-  std::map<std::chrono::milliseconds, std::unique_ptr<FifoTimer>> timers;
+// The FifoTimers of one io_context, by delay.
+struct FifoTimers {
+  explicit FifoTimers(asio::io_context&) {}
+  std::map<std::chrono::milliseconds, std::unique_ptr<FifoTimer>> by_delay;
 };
 
 }  // namespace
@@ -35,7 +32,7 @@ struct FifoTimer::Impl {
 };
 
 FifoTimer& FifoTimer::of(asio::io_context& context, std::chrono::milliseconds delay) {
-  auto& slot = asio::use_service<FifoTimerService>(context).timers[delay];
+  auto& slot = ContextLocal<FifoTimers>::of(context).by_delay[delay];
   if (!slot) slot = std::make_unique<FifoTimer>(context, delay);
   return *slot;
 }

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "net/context_local.hpp"
 #include "net/poller.hpp"
 #include "net/websocket_frame.hpp"
 
@@ -47,15 +48,9 @@ enum CloseCode : std::uint16_t {
 
 class PlainWebSocketConnection;
 
-// The connections of one shard written to during the current loop turn. An
-// io_context service, so that it goes away with its io_context.
-class FlushQueue : public asio::execution_context::service {
- public:
-  using key_type = FlushQueue;
-  static inline asio::execution_context::id id;
-  explicit FlushQueue(asio::execution_context& ctx) : service(ctx) {}
-  void shutdown() override { connections.clear(); }
-
+// The connections of one shard written to during the current loop turn.
+struct FlushQueue {
+  explicit FlushQueue(asio::io_context&) {}
   std::vector<std::shared_ptr<PlainWebSocketConnection>> connections;
   bool posted = false;
 };
@@ -69,13 +64,12 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   // Takes the socket's fd away from Asio.
   PlainWebSocketConnection(tcp::socket socket, std::size_t shard, std::size_t max_message_size)
       : context_(static_cast<asio::io_context&>(asio::query(socket.get_executor(), asio::execution::context))),
-        flush_queue_(asio::use_service<FlushQueue>(context_)),
+        flush_queue_(ContextLocal<FlushQueue>::of(context_)),
         shard_(static_cast<std::uint32_t>(shard)),
         max_message_size_(static_cast<std::uint32_t>(std::min<std::size_t>(max_message_size, UINT32_MAX))) {
     boost::system::error_code ec;
     fd_ = socket.release(ec);
     if (ec) fd_ = -1;
-    socket_closed_ = fd_ < 0;
   }
 
   ~PlainWebSocketConnection() override {
@@ -91,7 +85,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
 
   void start(std::weak_ptr<WebSocketListener> listener) override {
     listener_ = std::move(listener);
-    if (socket_closed_) return end(WebSocketCloseKind::error, "socket lost in the hand-over");
+    if (socket_closed()) return end(WebSocketCloseKind::error, "socket lost in the hand-over");
     // Edge-triggered from here on; data that came before is reported at once.
     if (!Poller::of(context_).add(fd_, this))
       end(WebSocketCloseKind::error, std::string("epoll: ") + std::strerror(errno));
@@ -100,7 +94,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   void on_poll_events(std::uint32_t events) override {
     auto keep_alive = shared_from_this();
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) on_readable();
-    if ((events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) && waiting_writable_ && !socket_closed_) {
+    if ((events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) && waiting_writable_ && !socket_closed()) {
       waiting_writable_ = false;
       write_now();
     }
@@ -133,7 +127,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   // ---- writing ----
 
   void schedule_flush() {
-    if (flush_queued_ || socket_closed_) return;
+    if (flush_queued_ || socket_closed()) return;
     flush_queued_ = true;
     flush_queue_.connections.push_back(shared_from_this());
     if (flush_queue_.posted) return;
@@ -171,7 +165,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   // but at most a few chunks per turn, so that one busy client cannot starve
   // the others: the rest is read in a later turn.
   void on_readable() {
-    if (stop_reading_ || socket_closed_) return;
+    if (stop_reading_ || socket_closed()) return;
     for (int reads = 0; reads < 4; ++reads) {
       ssize_t n = ::recv(fd_, read_chunk, kReadChunk, MSG_DONTWAIT);
       if (n < 0 && errno == EINTR) continue;
@@ -284,7 +278,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   // after sending it, wait (bounded) for the client's close frame or EOF
   // instead of closing at once.
   void begin_close(std::uint16_t code, WebSocketCloseKind kind, const char* description, bool wait_for_peer) {
-    if (closing_ || socket_closed_) return;
+    if (closing_ || socket_closed()) return;
     closing_ = true;
     pending_kind_ = kind;
     pending_description_ = description;
@@ -307,8 +301,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   // Closes the socket and reports the end, once; then forgets the listener.
   void end(WebSocketCloseKind kind, std::string description) {
     if (closing_ && kind != pending_kind_ && kind != WebSocketCloseKind::error) kind = pending_kind_;
-    if (!socket_closed_) {
-      socket_closed_ = true;
+    if (!socket_closed()) {
       closing_ = true;
       stop_reading_ = true;
       Poller::forget(this);
@@ -326,8 +319,10 @@ class PlainWebSocketConnection final : public WebSocketConnection,
     if (listener) listener->on_ws_closed(*this, kind, std::move(description));
   }
 
+  bool socket_closed() const { return fd_ < 0; }
+
   asio::io_context& context_;
-  int fd_ = -1;
+  int fd_ = -1;  // -1 once closed, or when the hand-over lost it
   FlushQueue& flush_queue_;
   std::uint32_t shard_;
   std::uint32_t max_message_size_;  // larger settings are capped at 4 GiB
@@ -338,7 +333,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   bool message_open_ = false, message_binary_ = false;
   bool flush_queued_ = false, waiting_writable_ = false;
   bool closing_ = false, close_after_flush_ = false, wait_for_peer_ = false;
-  bool stop_reading_ = false, socket_closed_ = false, reported_ = false;
+  bool stop_reading_ = false, reported_ = false;
   WebSocketCloseKind pending_kind_ = WebSocketCloseKind::local;
   const char* pending_description_ = "";  // a literal: every close reason is one
   std::unique_ptr<asio::steady_timer> close_timer_;

@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "net/context_local.hpp"
+
 namespace net {
 
 namespace asio = boost::asio;
@@ -23,17 +25,6 @@ int create_epoll() {
   return fd;
 }
 
-// Owns the Poller of one io_context, so that it lives as long as it.
-class PollerService : public asio::execution_context::service {
- public:
-  using key_type = PollerService;
-  static inline asio::execution_context::id id;
-  explicit PollerService(asio::execution_context& ctx) : service(ctx) {}
-  void shutdown() override { poller.reset(); }
-
-  std::unique_ptr<Poller> poller;
-};
-
 }  // namespace
 
 struct Poller::Impl {
@@ -42,11 +33,7 @@ struct Poller::Impl {
   asio::posix::stream_descriptor descriptor;  // closes the epoll set with it
 };
 
-Poller& Poller::of(asio::io_context& context) {
-  auto& service = asio::use_service<PollerService>(context);
-  if (!service.poller) service.poller = std::make_unique<Poller>(context);
-  return *service.poller;
-}
+Poller& Poller::of(asio::io_context& context) { return ContextLocal<Poller>::of(context); }
 
 Poller::Poller(asio::io_context& context) : impl_(std::make_unique<Impl>(context)) { wait(); }
 

@@ -38,7 +38,6 @@ void Client::start() {
 // No namespace connected in time: the client is of no use.
 void Client::on_deadline() {
   if (closed_ || !sockets_.empty() || !connecting_.empty()) return;
-  auto keep_alive = shared_from_this();
   close("forced close");
 }
 
