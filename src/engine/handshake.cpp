@@ -1,13 +1,15 @@
 #include "engine/handshake.hpp"
 
-#include <cstring>
-
 namespace engine {
+
+namespace {
+constexpr std::size_t kMaxPrefix = 5;  // a varint of up to 32 bits
+}  // namespace
 
 Handshake::Handshake(const net::HttpRequest& request, std::int64_t issued_ms)
     : secure_(request.secure), issued_ms_(issued_ms) {
-  std::size_t size = 8 + request.target.size() + request.remote_address.size();
-  for (const auto& [name, value] : request.headers) size += 8 + name.size() + value.size();
+  std::size_t size = 2 * kMaxPrefix + request.target.size() + request.remote_address.size();
+  for (const auto& [name, value] : request.headers) size += 2 * kMaxPrefix + name.size() + value.size();
   text_.reserve(size);
   append_field(request.target);
   append_field(request.remote_address);
@@ -18,16 +20,27 @@ Handshake::Handshake(const net::HttpRequest& request, std::int64_t issued_ms)
   }
 }
 
+// The length is a LEB128 varint: 7 bits per byte, the high bit set on every
+// byte but the last. Header fields are short: one byte each, not four.
 void Handshake::append_field(std::string_view value) {
-  auto length = static_cast<std::uint32_t>(value.size());
-  text_.append(reinterpret_cast<const char*>(&length), sizeof length).append(value);
+  std::size_t length = value.size();
+  while (length >= 0x80) {
+    text_.push_back(static_cast<char>(0x80 | (length & 0x7f)));
+    length >>= 7;
+  }
+  text_.push_back(static_cast<char>(length));
+  text_.append(value);
 }
 
 std::string_view Handshake::field(std::size_t& at) const {
-  std::uint32_t length;
-  std::memcpy(&length, text_.data() + at, sizeof length);
-  std::string_view value(text_.data() + at + sizeof length, length);
-  at += sizeof length + length;
+  std::size_t length = 0;
+  for (int shift = 0;; shift += 7) {
+    auto byte = static_cast<unsigned char>(text_[at++]);
+    length |= std::size_t(byte & 0x7f) << shift;
+    if (byte < 0x80) break;
+  }
+  std::string_view value(text_.data() + at, length);
+  at += length;
   return value;
 }
 

@@ -42,7 +42,7 @@ class Handshake {
   void append_field(std::string_view value);
 
   // url, remote address, then name and value of each header; every field is
-  // its length (4 bytes) followed by its bytes.
+  // its length (a varint, one byte below 128) followed by its bytes.
   std::string text_;
   std::uint32_t headers_at_ = 0;
   bool secure_ = false;

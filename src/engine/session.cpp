@@ -29,9 +29,10 @@ SessionImpl::SessionImpl(std::shared_ptr<ServerState> server, std::size_t shard,
                          TransportKind transport)
     : server_(std::move(server)),
       id_(std::move(id)),
-      handshake_(std::make_shared<const Handshake>(std::move(handshake))),
+      handshake_(std::move(handshake)),
       shard_(static_cast<std::uint32_t>(shard)),
       transport_(transport) {
+  if (transport == TransportKind::polling) polling_ = std::make_unique<Polling>();
   auto& timers = server_->shards[shard];
   if (!timers.ping_interval_timer) {
     auto& context = server_->pool.context(shard);
@@ -74,18 +75,28 @@ void SessionImpl::on_deadline() {
   if (state_ == State::open) server_->shards[shard_].ping_timeout_timer->arm(*this);
 }
 
+// Polling sessions only.
 void SessionImpl::start_upgrade_timer(std::chrono::milliseconds delay, void (*on_expiry)(SessionImpl&)) {
-  if (!upgrade_timer_) upgrade_timer_ = std::make_unique<boost::asio::steady_timer>(server_->pool.context(shard_));
-  upgrade_timer_->expires_after(delay);
-  upgrade_timer_->async_wait([weak = weak_from_this(), on_expiry](boost::system::error_code ec) {
+  auto& timer = polling_->upgrade_timer;
+  if (!timer) timer = std::make_unique<boost::asio::steady_timer>(server_->pool.context(shard_));
+  timer->expires_after(delay);
+  timer->async_wait([weak = weak_from_this(), on_expiry](boost::system::error_code ec) {
     auto self = weak.lock();
-    if (ec || !self) return;
-    self->upgrade_timer_.reset();
+    if (ec || !self || !self->polling_) return;
+    self->polling_->upgrade_timer.reset();
     on_expiry(*self);
   });
 }
 
-void SessionImpl::stop_upgrade_timer() { upgrade_timer_.reset(); }  // cancels the wait
+void SessionImpl::stop_upgrade_timer() {
+  if (polling_) polling_->upgrade_timer.reset();  // cancels the wait
+}
+
+void SessionImpl::drop_queued_packets() {
+  if (!polling_) return;
+  polling_->write_buffer.clear();
+  polling_->write_buffer_bytes = 0;
+}
 
 // ---- incoming packets, from either transport ----
 
@@ -136,9 +147,9 @@ void SessionImpl::queue(Packet packet) {
   if (state_ != State::open || !admit(packet_bytes(packet))) return;
   // Until "5" completes an upgrade, packets go through polling.
   if (transport_ == TransportKind::websocket) return write_to_websocket(packet);
-  write_buffer_bytes_ += packet_bytes(packet);
-  write_buffer_.push_back(std::move(packet));
-  if (pending_get_) schedule_flush();
+  polling_->write_buffer_bytes += packet_bytes(packet);
+  polling_->write_buffer.push_back(std::move(packet));
+  if (polling_->pending_get) schedule_flush();
 }
 
 // The bounded queue: a client past max_buffered_bytes is closed rather than
@@ -155,11 +166,13 @@ void SessionImpl::write_to_websocket(const Packet& packet) {
   ws_->send(std::string_view(&type, 1), packet.data, false);
 }
 
-std::size_t SessionImpl::buffered_bytes() const { return write_buffer_bytes_ + (ws_ ? ws_->buffered_bytes() : 0); }
+std::size_t SessionImpl::buffered_bytes() const {
+  return (polling_ ? polling_->write_buffer_bytes : 0) + (ws_ ? ws_->buffered_bytes() : 0);
+}
 
 bool SessionImpl::writable() const {
   if (state_ != State::open) return false;
-  if (transport_ == TransportKind::polling) return pending_get_ != nullptr && write_buffer_.empty();
+  if (transport_ == TransportKind::polling) return has_pending_get() && !has_queued_packets();
   constexpr std::size_t backlog = 64 * 1024;  // beyond this the client is not keeping up
   return ws_ && ws_->buffered_bytes() < backlog;
 }
@@ -176,17 +189,16 @@ void SessionImpl::schedule_flush() {
 }
 
 void SessionImpl::flush() {
-  if (!pending_get_ || write_buffer_.empty()) return;
+  if (!has_pending_get() || !has_queued_packets()) return;
   std::string payload;
-  for (const auto& p : write_buffer_) append_to_payload(payload, p);
-  write_buffer_.clear();
-  write_buffer_bytes_ = 0;
+  for (const auto& p : polling_->write_buffer) append_to_payload(payload, p);
+  drop_queued_packets();
   respond_to_get(std::move(payload));
 }
 
 void SessionImpl::respond_to_get(std::string payload) {
-  auto get = std::move(pending_get_);
-  pending_get_.reset();
+  auto get = std::move(polling_->pending_get);
+  polling_->pending_get.reset();
   get->respond(text_response(server_->options, get->request(), "text/plain; charset=UTF-8", std::move(payload)));
 }
 
@@ -195,11 +207,11 @@ void SessionImpl::respond_to_get(std::string payload) {
 void SessionImpl::on_poll_get(std::shared_ptr<net::HttpExchange> exchange) {
   if (state_ == State::closing) {
     // A close is waiting for this GET.
-    pending_get_ = std::move(exchange);
+    polling_->pending_get = std::move(exchange);
     if (deliver_close_to_pending_get()) finish_close();
     return;
   }
-  if (pending_get_) {
+  if (polling_->pending_get) {
     // Two GETs at once: the first gets the close packet, the second a 400.
     net::HttpResponse res = text_response(server_->options, exchange->request(), "application/json",
                                           R"({"code":3,"message":"Bad request"})");
@@ -207,12 +219,12 @@ void SessionImpl::on_poll_get(std::shared_ptr<net::HttpExchange> exchange) {
     exchange->respond(std::move(res));
     return close("transport error");
   }
-  pending_get_ = std::move(exchange);
+  polling_->pending_get = std::move(exchange);
   if (upgrading_ && probe_answered_) {
     // The client is pausing polling to upgrade: release this GET at once.
     return respond_to_get(std::string(1, '6'));
   }
-  if (!write_buffer_.empty()) schedule_flush();
+  if (has_queued_packets()) schedule_flush();
 }
 
 void SessionImpl::on_poll_post(std::shared_ptr<net::HttpExchange> exchange) {
@@ -234,7 +246,7 @@ void SessionImpl::attach_websocket(std::shared_ptr<net::WebSocketConnection> ws)
 }
 
 void SessionImpl::on_ws_message(net::WebSocketConnection& ws, std::string&& data, bool binary) {
-  if (&ws == probe_.get()) return on_probe_frame(std::move(data), binary);
+  if (is_probe(ws)) return on_probe_frame(std::move(data), binary);
   if (&ws != ws_.get()) return;
   auto packet = decode_frame(data, binary);
   if (!packet) return close("parse error");
@@ -242,10 +254,10 @@ void SessionImpl::on_ws_message(net::WebSocketConnection& ws, std::string&& data
 }
 
 void SessionImpl::on_ws_closed(net::WebSocketConnection& ws, net::WebSocketCloseKind kind, std::string) {
-  if (&ws == probe_.get()) {
-    probe_.reset();
+  if (is_probe(ws)) {
+    polling_->probe.reset();
     cancel_upgrade();
-    if (state_ == State::closing && !pending_get_) finish_close();
+    if (state_ == State::closing && !has_pending_get()) finish_close();
     return;
   }
   if (&ws != ws_.get()) return;
@@ -272,17 +284,17 @@ bool SessionImpl::reserve_upgrade() {
 
 void SessionImpl::on_probe_open(std::shared_ptr<net::WebSocketConnection> ws) {
   if (state_ != State::open || !upgrading_) return ws->close();
-  probe_ = std::move(ws);
-  watch_websocket(probe_);
+  polling_->probe = std::move(ws);
+  watch_websocket(polling_->probe);
 }
 
 void SessionImpl::on_probe_frame(std::string&& data, bool binary) {
   auto packet = decode_frame(data, binary);
   if (packet && packet->type == PacketType::ping && packet->data == "probe" && !probe_answered_) {
     probe_answered_ = true;
-    probe_->send("3probe", false);
+    polling_->probe->send("3probe", false);
     // Release the pending GET so that the client can pause polling.
-    if (pending_get_) respond_to_get(std::string(1, '6'));
+    if (has_pending_get()) respond_to_get(std::string(1, '6'));
     return;
   }
   if (packet && packet->type == PacketType::upgrade && probe_answered_) return complete_upgrade();
@@ -294,14 +306,12 @@ void SessionImpl::complete_upgrade() {
   stop_upgrade_timer();
   upgrading_ = false;
   transport_ = TransportKind::websocket;
-  ws_ = std::move(probe_);
-  probe_.reset();
-  if (pending_get_) respond_to_get(std::string(1, '6'));
-  // Packets buffered for polling leave on the WebSocket, in order, once.
-  auto buffered = std::move(write_buffer_);
-  write_buffer_.clear();
-  write_buffer_bytes_ = 0;
-  for (const auto& p : buffered)
+  ws_ = std::move(polling_->probe);
+  if (has_pending_get()) respond_to_get(std::string(1, '6'));
+  // Packets buffered for polling leave on the WebSocket, in order, once; the
+  // polling state goes with them.
+  auto polling = std::move(polling_);
+  for (const auto& p : polling->write_buffer)
     if (p.type != PacketType::close) write_to_websocket(p);  // a WebSocket closes with a close frame
   if (state_ == State::closing) {
     ws_->close();
@@ -313,7 +323,8 @@ void SessionImpl::cancel_upgrade() {
   stop_upgrade_timer();
   upgrading_ = false;
   probe_answered_ = false;
-  if (auto probe = std::move(probe_)) probe->close();
+  if (!polling_) return;
+  if (auto probe = std::move(polling_->probe)) probe->close();
 }
 
 // ---- closing ----
@@ -332,20 +343,16 @@ void SessionImpl::close(std::string_view reason) {
   if (transport_ == TransportKind::polling) {
     if (reason == "transport close") {
       // The client asked to close: release its GET with a noop.
-      write_buffer_.clear();
-      write_buffer_bytes_ = 0;
-      if (pending_get_) respond_to_get(std::string(1, '6'));
+      drop_queued_packets();
+      if (has_pending_get()) respond_to_get(std::string(1, '6'));
     } else {
       // A close the server chose (close(), shutdown) first delivers what is
       // queued, and the close packet in a later answer: clients handle the
       // close packet before packets that came with it. After an error the
       // queue is dropped, as in Node.
-      if (reason != "forced close" && reason != "server shutting down") {
-        write_buffer_.clear();
-        write_buffer_bytes_ = 0;
-      }
+      if (reason != "forced close" && reason != "server shutting down") drop_queued_packets();
       deferred = true;
-      if (pending_get_) deferred = !deliver_close_to_pending_get();
+      if (has_pending_get()) deferred = !deliver_close_to_pending_get();
     }
   } else if (ws_) {
     ws_->close();  // flushes what is queued, then a close frame
@@ -366,7 +373,7 @@ void SessionImpl::close(std::string_view reason) {
 // While closing over polling: answers the pending GET with what is queued,
 // or, once nothing is, with the close packet. True when the close went out.
 bool SessionImpl::deliver_close_to_pending_get() {
-  if (!write_buffer_.empty()) {
+  if (has_queued_packets()) {
     flush();
     return false;
   }
@@ -378,10 +385,8 @@ void SessionImpl::finish_close() {
   if (state_ == State::closed) return;
   auto keep_alive = shared_from_this();
   state_ = State::closed;
-  stop_upgrade_timer();
-  disarm();  // the heartbeat
-  write_buffer_.clear();
-  write_buffer_bytes_ = 0;
+  disarm();          // the heartbeat
+  polling_.reset();  // with the upgrade timer and a GET no longer answered
   auto& sessions = server_->shards[shard_].sessions;
   if (sessions.erase(id_) > 0) server_->session_count.fetch_sub(1);
 }

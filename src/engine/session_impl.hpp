@@ -27,8 +27,11 @@ class SessionImpl final : public Session,
   // Session
   const std::string& id() const override { return id_; }
   std::size_t shard() const override { return shard_; }
-  const Handshake& handshake() const override { return *handshake_; }
-  std::shared_ptr<const Handshake> shared_handshake() const override { return handshake_; }
+  const Handshake& handshake() const override { return handshake_; }
+  // Shares the session's block (no allocation of its own).
+  std::shared_ptr<const Handshake> shared_handshake() const override {
+    return std::shared_ptr<const Handshake>(shared_from_this(), &handshake_);
+  }
   TransportKind transport() const override { return transport_; }
   bool is_open() const override { return state_ == State::open; }
   void on_message(MessageHandler handler) override { on_message_ = std::move(handler); }
@@ -73,9 +76,25 @@ class SessionImpl final : public Session,
   void start_upgrade_timer(std::chrono::milliseconds delay, void (*on_expiry)(SessionImpl&));
   void stop_upgrade_timer();
 
+  // Long-polling state: allocated for a session that opens on polling and
+  // dropped once it has upgraded. A session opened on WebSocket (most of them)
+  // never has it.
+  struct Polling {
+    std::shared_ptr<net::HttpExchange> pending_get;
+    std::vector<Packet> write_buffer;  // also what is sent before an upgrade completes
+    std::size_t write_buffer_bytes = 0;
+    std::shared_ptr<net::WebSocketConnection> probe;  // a WebSocket being upgraded to
+    // The upgrade timeout, or the wait for a GET to carry the close packet.
+    std::unique_ptr<boost::asio::steady_timer> upgrade_timer;
+  };
+  bool has_pending_get() const { return polling_ && polling_->pending_get; }
+  bool has_queued_packets() const { return polling_ && !polling_->write_buffer.empty(); }
+  void drop_queued_packets();
+  bool is_probe(const net::WebSocketConnection& ws) const { return polling_ && polling_->probe.get() == &ws; }
+
   std::shared_ptr<ServerState> server_;
   std::string id_;
-  std::shared_ptr<const Handshake> handshake_;
+  Handshake handshake_;
   std::uint32_t shard_;
   TransportKind transport_;
   State state_ = State::open;
@@ -85,15 +104,8 @@ class SessionImpl final : public Session,
   bool flush_scheduled_ = false;
   bool awaiting_pong_ = false;
 
-  std::shared_ptr<net::WebSocketConnection> ws_;     // the WebSocket transport, once upgraded
-  std::shared_ptr<net::WebSocketConnection> probe_;  // a WebSocket being upgraded to
-
-  std::shared_ptr<net::HttpExchange> pending_get_;
-  std::vector<Packet> write_buffer_;  // polling, and WebSocket before the upgrade completes
-  std::size_t write_buffer_bytes_ = 0;
-
-  // Allocated only while armed: most sessions never upgrade nor defer a close.
-  std::unique_ptr<boost::asio::steady_timer> upgrade_timer_;
+  std::shared_ptr<net::WebSocketConnection> ws_;  // the WebSocket transport, once upgraded
+  std::unique_ptr<Polling> polling_;
 
   MessageHandler on_message_;
   CloseHandler on_close_;

@@ -180,13 +180,21 @@ class PlainWebSocketConnection final : public WebSocketConnection,
     asio::post(context_, [self = shared_from_this()] { self->on_readable(); });
   }
 
-  // Handles the complete frames of `partial_` + the new bytes; keeps the rest.
-  // Returns false once the connection stopped reading.
+  // What a read left incomplete, allocated only then: most connections
+  // receive whole frames of whole messages.
+  struct Incomplete {
+    std::string frame;    // an incomplete frame from the last read
+    std::string message;  // the fragments of a message in progress
+  };
+
+  // Handles the complete frames of the kept partial frame + the new bytes;
+  // keeps the rest. Returns false once the connection stopped reading.
   bool consume(char* data, std::size_t size) {
-    if (!partial_.empty()) {
-      partial_.append(data, size);
-      data = partial_.data();
-      size = partial_.size();
+    bool from_partial = incomplete_ && !incomplete_->frame.empty();
+    if (from_partial) {
+      incomplete_->frame.append(data, size);
+      data = incomplete_->frame.data();
+      size = incomplete_->frame.size();
     }
     std::size_t at = 0;
     while (at < size && !stop_reading_) {
@@ -195,20 +203,25 @@ class PlainWebSocketConnection final : public WebSocketConnection,
       if (const char* violation = ws::frame_header_violation(header, message_open_))
         return protocol_error(kProtocolError, violation);
       bool control = header.opcode >= 8;
-      if (!control && message_.size() + header.length > max_message_size_) return protocol_error(kTooBig, "");
+      std::size_t gathered = incomplete_ ? incomplete_->message.size() : 0;
+      if (!control && gathered + header.length > max_message_size_) return protocol_error(kTooBig, "");
       if (size - at - header.size < header.length) break;  // the payload is not all here yet
       on_frame(header, data + at + header.size);
       at += header.size + header.length;
     }
     if (stop_reading_) return false;
-    // Keep the incomplete frame; free the buffer when nothing is left.
-    if (data == partial_.data()) {
-      partial_.erase(0, at);
-      if (partial_.empty()) std::string().swap(partial_);
-    } else if (at < size) {
-      partial_.assign(data + at, size - at);
-    }
+    // Keep the incomplete frame; free the buffers when nothing is left.
+    if (from_partial)
+      incomplete_->frame.erase(0, at);
+    else if (at < size)
+      incomplete().frame.assign(data + at, size - at);
+    if (incomplete_ && incomplete_->frame.empty() && incomplete_->message.empty()) incomplete_.reset();
     return true;
+  }
+
+  Incomplete& incomplete() {
+    if (!incomplete_) incomplete_ = std::make_unique<Incomplete>();
+    return *incomplete_;
   }
 
   void on_frame(const ws::FrameHeader& header, const char* payload) {
@@ -234,15 +247,19 @@ class PlainWebSocketConnection final : public WebSocketConnection,
         [[fallthrough]];
       case ws::Opcode::continuation: {
         if (closing_) return;  // after our close frame, data is dropped
-        std::size_t old = message_.size();
-        message_.resize(old + length);
-        ws::unmask_copy(message_.data() + old, payload, length, header.mask);
+        // A message in one frame (the usual case) is unmasked straight into
+        // the string handed over; fragments gather in incomplete_ (freed by
+        // consume(), which may be reading from it).
+        std::string message;
+        std::string& gather = (message_open_ || !header.fin) ? incomplete().message : message;
+        std::size_t old = gather.size();
+        gather.resize(old + length);
+        ws::unmask_copy(gather.data() + old, payload, length, header.mask);
         message_open_ = !header.fin;
         if (message_open_) return;
-        if (!message_binary_ && !boost::beast::websocket::detail::check_utf8(message_.data(), message_.size()))
+        if (&gather != &message) std::swap(message, gather);
+        if (!message_binary_ && !boost::beast::websocket::detail::check_utf8(message.data(), message.size()))
           return (void)protocol_error(kInvalidPayload, "invalid UTF-8 in a text message");
-        std::string message = std::move(message_);
-        message_.clear();
         if (auto listener = listener_.lock()) listener->on_ws_message(*this, std::move(message), message_binary_);
         return;
       }
@@ -311,7 +328,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
       if (close_timer_) close_timer_->cancel();
       std::string().swap(out_);
       out_sent_ = 0;
-      std::string().swap(partial_);
+      incomplete_.reset();  // consume() stops at once: stop_reading_ is set
     }
     if (reported_) return;
     reported_ = true;
@@ -328,8 +345,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   std::uint32_t max_message_size_;  // larger settings are capped at 4 GiB
   std::string out_;                 // framed bytes not yet taken by the kernel, from out_sent_ on
   std::size_t out_sent_ = 0;
-  std::string partial_;  // an incomplete frame from the last read
-  std::string message_;  // the fragments of a message in progress
+  std::unique_ptr<Incomplete> incomplete_;  // see Incomplete
   bool message_open_ = false, message_binary_ = false;
   bool flush_queued_ = false, waiting_writable_ = false;
   bool closing_ = false, close_after_flush_ = false, wait_for_peer_ = false;

@@ -46,6 +46,20 @@ TEST(EngineHandshake, QueryIsEmptyWithoutQuestionMark) {
   EXPECT_TRUE(h.headers().empty());
 }
 
+// Lengths are varints: every size around a byte boundary reads back.
+TEST(EngineHandshake, FieldLengthsAroundVarintBoundaries) {
+  for (std::size_t n : {0, 1, 127, 128, 129, 16383, 16384, 16385, 2097152}) {
+    auto r = request();
+    r.target = "/" + std::string(n, 't');
+    r.headers = {{std::string(n, 'n'), std::string(n, 'v')}, {"After", "x"}};
+    engine::Handshake h(r, 0);
+    EXPECT_EQ(h.url().size(), n + 1) << n;
+    EXPECT_EQ(h.remote_address(), "127.0.0.7") << n;
+    EXPECT_EQ(h.headers(), r.headers) << n;
+    EXPECT_EQ(h.header("after"), "x") << n;
+  }
+}
+
 TEST(EngineHandshake, DefaultIsEmpty) {
   engine::Handshake h;
   EXPECT_EQ(h.url(), "");
