@@ -29,16 +29,19 @@ int main(int argc, char** argv) {
   server.attach(http);
   server.on_connection([](std::shared_ptr<engine::Session> session) {
     engine::Session* raw = session.get();  // handlers run on the session's shard while it lives
-    std::printf("open %s %s\n", raw->id().c_str(), std::string(engine::transport_name(raw->transport())).c_str());
+    std::printf("open %s %s\n", std::string(raw->id()).c_str(),
+                std::string(engine::transport_name(raw->transport())).c_str());
     std::fflush(stdout);
-    session->on_message([raw](std::string&& data, bool binary) {
-      if (!binary && data == "close-me") return raw->close("forced close");
-      raw->send(std::move(data), binary);
-    });
-    session->on_close([id = raw->id()](std::string_view reason, std::string_view) {
-      std::printf("close %s %.*s\n", id.c_str(), static_cast<int>(reason.size()), reason.data());
-      std::fflush(stdout);
-    });
+    engine::listen(
+        *session,
+        [raw](std::string&& data, bool binary) {
+          if (!binary && data == "close-me") return raw->close("forced close");
+          raw->send(std::move(data), binary);
+        },
+        [id = std::string(raw->id())](std::string_view reason, std::string_view) {
+          std::printf("close %s %.*s\n", id.c_str(), static_cast<int>(reason.size()), reason.data());
+          std::fflush(stdout);
+        });
   });
   return app::listen_and_run("engine-echo", shards, http, server);
 }

@@ -49,7 +49,8 @@ socketio::BroadcastOperator make_operator(socketio::Namespace& nsp, const json::
   op = op.to(strings(spec.if_contains("to"))).except(strings(spec.if_contains("except")));
   if (auto* v = spec.if_contains("volatile"); v && v->is_bool() && v->as_bool()) op = op.volatile_();
   if (auto* v = spec.if_contains("local"); v && v->is_bool() && v->as_bool()) op = op.local();
-  if (auto* t = spec.if_contains("timeout"); t && t->is_number()) op = op.timeout(std::chrono::milliseconds(t->to_number<std::int64_t>()));
+  if (auto* t = spec.if_contains("timeout"); t && t->is_number())
+    op = op.timeout(std::chrono::milliseconds(t->to_number<std::int64_t>()));
   return op;
 }
 
@@ -79,7 +80,8 @@ void setup(socketio::Namespace& nsp, std::shared_ptr<Disconnects> disconnects) {
       if (event == "any-probe") self()->emit("any-seen", Args::of(event));
     });
     auto last_outgoing = std::make_shared<json::value>();
-    socket->on_any_outgoing([last_outgoing](const std::string& event, const Args&) { *last_outgoing = json::value(event); });
+    socket->on_any_outgoing(
+        [last_outgoing](const std::string& event, const Args&) { *last_outgoing = json::value(event); });
     socket->on("last-outgoing", [last_outgoing](Args&, Ack ack) { ack(Args::of(*last_outgoing)); });
     socket->on("forbidden-event", [self](Args&, Ack) { self()->emit("should-not-happen"); });
     socket->on("message", [self](Args& args, Ack) { self()->emit("message-back", args); });
@@ -185,9 +187,8 @@ void setup(socketio::Namespace& nsp, std::shared_ptr<Disconnects> disconnects) {
         ack(Args::of(sockets.size()));
       });
     });
-    socket->on("disconnect-me", [self](Args& args, Ack) {
-      self()->disconnect(args.size() && args[0].is_bool() && args[0].as_bool());
-    });
+    socket->on("disconnect-me",
+               [self](Args& args, Ack) { self()->disconnect(args.size() && args[0].is_bool() && args[0].as_bool()); });
     socket->on("last-disconnect", [disconnects](Args& args, Ack ack) {
       std::lock_guard lock(disconnects->mutex);
       auto it = args.size() && args[0].is_string() ? disconnects->by_socket.find(std::string(args[0].as_string()))
@@ -243,7 +244,8 @@ int main(int argc, char** argv) {
   std::uint32_t ack_timeout_ms = 30'000;
   add_server_flags(cli, flags);
   cli.add_flag("--recovery", recovery, "Enable connection state recovery (2 s)");
-  cli.add_option("--ack-timeout", ack_timeout_ms, "Server-wide default ack timeout in ms (0: none)")->capture_default_str();
+  cli.add_option("--ack-timeout", ack_timeout_ms, "Server-wide default ack timeout in ms (0: none)")
+      ->capture_default_str();
   if (int code = app::parse_server_flags(cli, flags, argc, argv); code >= 0) return code;
 
   net::ShardPool shards(flags.threads);
@@ -279,7 +281,7 @@ int main(int argc, char** argv) {
   engine::Server echo(shards, echo_options);
   echo.on_connection([](std::shared_ptr<engine::Session> session) {
     engine::Session* raw = session.get();
-    session->on_message([raw](std::string&& data, bool binary) { raw->send(std::move(data), binary); });
+    engine::listen(*session, [raw](std::string&& data, bool binary) { raw->send(std::move(data), binary); });
   });
   echo.attach(http);
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -23,15 +24,36 @@ net::HttpResponse text_response(const ServerOptions& options, const net::HttpReq
 
 std::size_t packet_bytes(const Packet& p) { return p.data.size() + 1; }
 
+// engine::listen(): the two functions as a listener.
+class FunctionListener final : public SessionListener {
+ public:
+  FunctionListener(MessageHandler on_message, CloseHandler on_close)
+      : on_message_(std::move(on_message)), on_close_(std::move(on_close)) {}
+  void on_session_message(std::string&& data, bool binary) override {
+    if (on_message_) on_message_(std::move(data), binary);
+  }
+  void on_session_close(std::string_view reason, std::string_view description) override {
+    if (on_close_) on_close_(reason, description);
+  }
+
+ private:
+  MessageHandler on_message_;
+  CloseHandler on_close_;
+};
+
 }  // namespace
+
+void listen(Session& session, MessageHandler on_message, CloseHandler on_close) {
+  session.set_listener(std::make_shared<FunctionListener>(std::move(on_message), std::move(on_close)));
+}
 
 SessionImpl::SessionImpl(std::shared_ptr<ServerState> server, std::size_t shard, std::string id, Handshake handshake,
                          TransportKind transport)
     : server_(std::move(server)),
-      id_(std::move(id)),
       handshake_(std::move(handshake)),
       shard_(static_cast<std::uint32_t>(shard)),
       transport_(transport) {
+  std::copy_n(id.data(), std::min(id.size(), id_.size()), id_.begin());  // sids have sid_length characters
   if (transport == TransportKind::polling) polling_ = std::make_unique<Polling>();
   auto& timers = server_->shards[shard];
   if (!timers.ping_interval_timer) {
@@ -49,7 +71,7 @@ std::string SessionImpl::open_packet_data() const {
   if (transport_ == TransportKind::polling && o.allow_upgrades && o.allow_websocket) upgrades.emplace_back("websocket");
   // Exactly these five keys, in Node's order: clients and test suites check.
   boost::json::object open;
-  open["sid"] = id_;
+  open["sid"] = id();
   open["upgrades"] = std::move(upgrades);
   open["pingInterval"] = o.ping_interval_ms;
   open["pingTimeout"] = o.ping_timeout_ms;
@@ -107,15 +129,8 @@ void SessionImpl::handle_packet(Packet&& packet) {
       if (awaiting_pong_) schedule_ping();
       break;
     case PacketType::message:
-      if (on_message_) {
-        // Called from a local: the handler may close the session, which drops
-        // the session's handlers, or set another one.
-        auto keep_alive = shared_from_this();
-        auto handler = std::move(on_message_);
-        on_message_ = nullptr;
-        handler(std::move(packet.data), packet.binary);
-        if (!on_message_ && state_ == State::open) on_message_ = std::move(handler);
-      }
+      // From a copy: the listener may close the session, which lets go of it.
+      if (auto listener = listener_) listener->on_session_message(std::move(packet.data), packet.binary);
       break;
     case PacketType::close:
       // Honoured over polling; over WebSocket the client closes the socket
@@ -358,11 +373,7 @@ void SessionImpl::close(std::string_view reason) {
     ws_->close();  // flushes what is queued, then a close frame
   }
 
-  auto on_close = std::move(on_close_);
-  auto held = std::move(held_);  // released once on_close has run
-  on_close_ = nullptr;
-  on_message_ = nullptr;
-  if (on_close) on_close(reason, "");
+  if (auto listener = std::move(listener_)) listener->on_session_close(reason, "");  // then released
 
   if (!deferred) return finish_close();
   if (after_upgrade) return;  // complete_upgrade() or the upgrade timeout finishes
@@ -388,7 +399,7 @@ void SessionImpl::finish_close() {
   disarm();          // the heartbeat
   polling_.reset();  // with the upgrade timer and a GET no longer answered
   auto& sessions = server_->shards[shard_].sessions;
-  if (sessions.erase(id_) > 0) server_->session_count.fetch_sub(1);
+  if (sessions.erase(id()) > 0) server_->session_count.fetch_sub(1);
 }
 
 }  // namespace engine

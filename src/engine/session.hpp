@@ -18,17 +18,24 @@ namespace engine {
 enum class TransportKind : std::uint8_t { polling, websocket };
 std::string_view transport_name(TransportKind kind);
 
-class Session {
+// What a session tells the layer above, on the session's shard.
+class SessionListener {
  public:
   // A message packet: text, or binary when `binary` is set.
-  using MessageHandler = std::function<void(std::string&& data, bool binary)>;
-  // Runs once. Reasons as Node names them: "transport close", "transport
+  virtual void on_session_message(std::string&& data, bool binary) = 0;
+  // Runs once, last. Reasons as Node names them: "transport close", "transport
   // error", "ping timeout", "forced close", "server shutting down", "parse error".
-  using CloseHandler = std::function<void(std::string_view reason, std::string_view description)>;
+  virtual void on_session_close(std::string_view reason, std::string_view description) = 0;
 
+ protected:
+  ~SessionListener() = default;
+};
+
+class Session {
+ public:
   virtual ~Session() = default;
 
-  virtual const std::string& id() const = 0;
+  virtual std::string_view id() const = 0;
   virtual std::size_t shard() const = 0;
   virtual const Handshake& handshake() const = 0;
   // The same, for whoever keeps it beyond a call (socket.handshake shares it).
@@ -36,12 +43,9 @@ class Session {
   virtual TransportKind transport() const = 0;
   virtual bool is_open() const = 0;
 
-  virtual void on_message(MessageHandler handler) = 0;
-  virtual void on_close(CloseHandler handler) = 0;
-  // Keeps `owner` alive until the session has closed and its close handler
-  // has run, so that handlers may capture a plain pointer to it (a capture of
-  // a shared_ptr makes std::function allocate).
-  virtual void hold_until_closed(std::shared_ptr<void> owner) = 0;
+  // The session holds its listener until it has closed and on_session_close
+  // has run: the listener may keep a plain pointer to the session's owner.
+  virtual void set_listener(std::shared_ptr<SessionListener> listener) = 0;
 
   // Queues a message packet. Packets queued in one loop turn leave together.
   virtual void send(std::string_view data, bool binary = false) = 0;
@@ -53,5 +57,11 @@ class Session {
   // Closes the session; the close handler gets `reason`.
   virtual void close(std::string_view reason = "forced close") = 0;
 };
+
+// A listener made of two functions, for code that has no object of its own
+// to listen with (one more allocation per session).
+using MessageHandler = std::function<void(std::string&& data, bool binary)>;
+using CloseHandler = std::function<void(std::string_view reason, std::string_view description)>;
+void listen(Session& session, MessageHandler on_message, CloseHandler on_close = {});
 
 }  // namespace engine

@@ -2,12 +2,14 @@
 // Internal to engine/: the session state machine (transports, upgrade,
 // heartbeat, queue). All of it runs on the session's shard.
 
+#include <array>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <vector>
 
 #include "engine/server_state.hpp"
 #include "engine/session.hpp"
+#include "engine/sid.hpp"
 #include "net/fifo_timer.hpp"
 #include "net/websocket_connection.hpp"
 
@@ -25,7 +27,7 @@ class SessionImpl final : public Session,
               TransportKind transport);
 
   // Session
-  const std::string& id() const override { return id_; }
+  std::string_view id() const override { return {id_.data(), id_.size()}; }
   std::size_t shard() const override { return shard_; }
   const Handshake& handshake() const override { return handshake_; }
   // Shares the session's block (no allocation of its own).
@@ -34,9 +36,7 @@ class SessionImpl final : public Session,
   }
   TransportKind transport() const override { return transport_; }
   bool is_open() const override { return state_ == State::open; }
-  void on_message(MessageHandler handler) override { on_message_ = std::move(handler); }
-  void on_close(CloseHandler handler) override { on_close_ = std::move(handler); }
-  void hold_until_closed(std::shared_ptr<void> owner) override { held_ = std::move(owner); }
+  void set_listener(std::shared_ptr<SessionListener> listener) override { listener_ = std::move(listener); }
   void send(std::string_view data, bool binary) override;
   std::size_t buffered_bytes() const override;
   bool writable() const override;
@@ -93,7 +93,7 @@ class SessionImpl final : public Session,
   bool is_probe(const net::WebSocketConnection& ws) const { return polling_ && polling_->probe.get() == &ws; }
 
   std::shared_ptr<ServerState> server_;
-  std::string id_;
+  std::array<char, sid_length> id_;
   Handshake handshake_;
   std::uint32_t shard_;
   TransportKind transport_;
@@ -107,9 +107,7 @@ class SessionImpl final : public Session,
   std::shared_ptr<net::WebSocketConnection> ws_;  // the WebSocket transport, once upgraded
   std::unique_ptr<Polling> polling_;
 
-  MessageHandler on_message_;
-  CloseHandler on_close_;
-  std::shared_ptr<void> held_;
+  std::shared_ptr<SessionListener> listener_;  // until the session has closed
 };
 
 }  // namespace engine

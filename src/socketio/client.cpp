@@ -28,10 +28,7 @@ Client::Client(ServerCore* server, std::shared_ptr<engine::Session> session)
     : server_(server), session_(std::move(session)), decoder_(server->options.max_attachments) {}
 
 void Client::start() {
-  // The session keeps this client alive until it closes.
-  session_->hold_until_closed(shared_from_this());
-  session_->on_message([this](std::string&& data, bool binary) { on_message(std::move(data), binary); });
-  session_->on_close([this](std::string_view reason, std::string_view) { on_close(reason); });
+  session_->set_listener(shared_from_this());  // holds this client until the session has closed
   server_->connect_timer(shard()).arm(*this);
 }
 
@@ -54,7 +51,9 @@ void Client::write_packet(const Packet& packet) {
   write(encoded);
 }
 
-void Client::on_message(std::string&& data, bool binary) {
+void Client::on_session_close(std::string_view reason, std::string_view) { on_close(reason); }
+
+void Client::on_session_message(std::string&& data, bool binary) {
   auto result = binary ? decoder_.add_binary(std::move(data)) : decoder_.add_text(data);
   if (!result) return close("parse error");  // a malformed packet ends this client only
   if (*result) on_packet(std::move(**result));

@@ -31,8 +31,9 @@ class SocketsByNamespace {
   std::vector<SocketPtr> sockets_;
 };
 
-// The connect timeout is the client's Deadline, on its shard's FifoTimer.
-class Client : public net::Deadline, public std::enable_shared_from_this<Client> {
+// The connect timeout is the client's Deadline, on its shard's FifoTimer. The
+// session holds the client (its listener) until it has closed.
+class Client final : public net::Deadline, public engine::SessionListener, public std::enable_shared_from_this<Client> {
  public:
   Client(ServerCore* server, std::shared_ptr<engine::Session> session);
 
@@ -53,7 +54,8 @@ class Client : public net::Deadline, public std::enable_shared_from_this<Client>
   void close(std::string_view reason = "forced close");
 
  private:
-  void on_message(std::string&& data, bool binary);
+  void on_session_message(std::string&& data, bool binary) override;
+  void on_session_close(std::string_view reason, std::string_view description) override;
   void on_packet(Packet packet);
   void connect(Packet packet);
   void connect_socket(const std::shared_ptr<Namespace>& nsp, boost::json::object auth);
