@@ -98,7 +98,7 @@ std::vector<LocalSocket*> RoomIndex::select(const Target& target) const {
     return out;
   }
   // Several rooms: a socket in two of them still gets the packet once.
-  std::unordered_set<LocalSocket*> seen;
+  boost::unordered_flat_set<LocalSocket*> seen;
   for (const auto& room : target.rooms)
     add_members(room, [&](LocalSocket* socket) { return seen.insert(socket).second && !excluded(socket); });
   return out;

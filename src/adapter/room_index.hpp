@@ -7,10 +7,12 @@
 // and no string. Joined rooms are sets of sockets; each socket lists the
 // rooms it joined as pointers to their names here.
 
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "adapter/types.hpp"
@@ -43,8 +45,11 @@ class RoomIndex {
   // The socket whose own room `room` is, if it is in it.
   LocalSocket* own_room_member(std::string_view room) const;
 
-  std::unordered_map<std::string, std::unordered_set<LocalSocket*>> rooms_;  // joined rooms, never empty
-  std::unordered_map<std::string_view, LocalSocket*> sockets_;               // by id (a view of socket->id())
+  // Joined rooms, never empty. Node-based outer map: sockets point to its
+  // keys. The member sets and the by-id table are open-addressing tables (no
+  // allocation per entry: 8 and 24 bytes a slot instead of a 32 and 48-byte node).
+  std::unordered_map<std::string, boost::unordered_flat_set<LocalSocket*>> rooms_;
+  boost::unordered_flat_map<std::string_view, LocalSocket*, std::hash<std::string_view>> sockets_;  // by id
 };
 
 }  // namespace adapter

@@ -2,11 +2,11 @@
 // Internal to engine/: what the server and its sessions share.
 
 #include <atomic>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "engine/options.hpp"
@@ -29,7 +29,8 @@ struct ServerState {
   // Each shard's sessions, touched only on that shard's thread: no lock.
   struct Shard {
     // Keyed by a view of the session's own id: no second copy of the string.
-    std::unordered_map<std::string_view, std::shared_ptr<SessionImpl>> sessions;
+    // Open addressing: 32 bytes a slot instead of a 64-byte node per session.
+    boost::unordered_flat_map<std::string_view, std::shared_ptr<SessionImpl>, std::hash<std::string_view>> sessions;
     // The heartbeat timers every session of the shard shares; set by the
     // shard's first session.
     net::FifoTimer* ping_interval_timer = nullptr;
