@@ -111,6 +111,22 @@ void setup(socketio::Namespace& nsp, std::shared_ptr<Disconnects> disconnects) {
       make_operator(nsp, spec, self()).emit(event_of(spec), args_of(spec));
       ack();
     });
+    // Several operations in one handler, so in one loop turn:
+    // [{emit: spec} | {direct: {event, args}} | {join: room} | {leave: room}, ...]
+    socket->on("steps", [&nsp, self](Args& args, Ack ack) {
+      if (args.size() > 0 && args[0].is_array())
+        for (const auto& v : args[0].as_array()) {
+          if (!v.is_object()) continue;
+          const auto& step = v.as_object();
+          if (auto* e = step.if_contains("emit"); e && e->is_object())
+            make_operator(nsp, e->as_object(), self()).emit(event_of(e->as_object()), args_of(e->as_object()));
+          if (auto* d = step.if_contains("direct"); d && d->is_object())
+            self()->emit(event_of(d->as_object()), args_of(d->as_object()));
+          if (auto* r = step.if_contains("join"); r && r->is_string()) self()->join(std::string(r->as_string()));
+          if (auto* r = step.if_contains("leave"); r && r->is_string()) self()->leave(std::string(r->as_string()));
+        }
+      ack();
+    });
     socket->on("emit-reserved", [self](Args&, Ack ack) {
       bool sent = self()->emit("disconnecting", Args::of(1));
       ack(Args::of(json::object{{"refused", !sent}}));

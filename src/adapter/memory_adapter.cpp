@@ -2,6 +2,8 @@
 
 #include <atomic>
 
+#include "adapter/broadcast_batch.hpp"
+
 namespace adapter {
 
 void AckCollector::part_done(std::size_t recipients) {
@@ -42,8 +44,11 @@ void MemoryAdapter::on_every_shard(std::function<void(RoomIndex&)> fn) {
 }
 
 void MemoryAdapter::broadcast(PacketPtr packet, Target target, BroadcastFlags flags) {
-  on_every_shard([packet = std::move(packet), target = std::move(target), flags](RoomIndex& rooms) {
-    for (auto* socket : rooms.select(target)) socket->deliver(packet, flags);
+  on_every_shard([this, packet = std::move(packet), target = std::move(target), flags](RoomIndex& rooms) {
+    // Delivered with the other broadcasts of this turn to the same target, at
+    // the latest at the end of the turn.
+    if (broadcast_batch::add(rooms, packet, target, flags))
+      pool_.post(net::ShardPool::current_shard(), [] { broadcast_batch::flush_now(); });
   });
 }
 

@@ -2,14 +2,20 @@
 
 #include <algorithm>
 
+#include "adapter/broadcast_batch.hpp"
+
 namespace adapter {
 
+RoomIndex::~RoomIndex() { broadcast_batch::forget(*this); }
+
 void RoomIndex::add_socket(LocalSocket* socket) {
+  flush_broadcasts();
   sockets_.emplace(socket->id(), socket);
   socket->in_own_room_ = true;
 }
 
 void RoomIndex::remove_socket(LocalSocket* socket) {
+  flush_broadcasts();
   if (sockets_.erase(socket->id()) == 0) return;
   for (const std::string* name : socket->joined_rooms_) {
     auto room = rooms_.find(*name);
@@ -22,6 +28,7 @@ void RoomIndex::remove_socket(LocalSocket* socket) {
 }
 
 void RoomIndex::add(LocalSocket* socket, const std::string& room) {
+  flush_broadcasts();
   if (room == socket->id()) {
     socket->in_own_room_ = true;
     return;
@@ -31,6 +38,7 @@ void RoomIndex::add(LocalSocket* socket, const std::string& room) {
 }
 
 void RoomIndex::remove(LocalSocket* socket, const std::string& room) {
+  flush_broadcasts();
   if (room == socket->id()) {
     socket->in_own_room_ = false;  // Node lets a socket leave its own room
     return;

@@ -6,6 +6,10 @@
 // implicit: the socket is found by id, so the one-member room costs no set
 // and no string. Joined rooms are sets of sockets; each socket lists the
 // rooms it joined as pointers to their names here.
+//
+// Broadcasts batched for the current loop turn (broadcast_batch.hpp) are
+// delivered before any change here, so that a socket that joins after a
+// broadcast does not get it and one that leaves does.
 
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
@@ -25,6 +29,7 @@ class RoomIndex {
   RoomIndex(const RoomIndex&) = delete;
   RoomIndex& operator=(const RoomIndex&) = delete;
   RoomIndex(RoomIndex&&) = default;
+  ~RoomIndex();
 
   void add_socket(LocalSocket* socket);     // in the namespace and in its own room
   void remove_socket(LocalSocket* socket);  // and from every room it is in

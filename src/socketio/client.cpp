@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "adapter/broadcast_batch.hpp"
 #include "engine/sid.hpp"
 #include "socketio/namespace.hpp"
 
@@ -39,6 +40,7 @@ void Client::on_deadline() {
 }
 
 void Client::write(const adapter::EncodedPacket& packet) {
+  adapter::flush_broadcasts();  // a broadcast made before this write arrives before it
   if (closed_) return;
   session_->send(packet.text, false);
   for (const auto& attachment : packet.attachments) session_->send(attachment, true);
@@ -209,6 +211,10 @@ void Client::on_close(std::string_view reason) {
   auto sockets = sockets_.take();
   connecting_.take();
   for (auto& socket : sockets) socket->on_closed(reason);
+  // Freed in a later handler, not now: this close may come from a write in
+  // the middle of a broadcast to one of these sockets (its client went past
+  // the buffer limit), which then finds it disconnected, not destroyed.
+  server_->pool.post(shard(), [sockets = std::move(sockets)] {});
 }
 
 }  // namespace socketio

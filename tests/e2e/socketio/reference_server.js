@@ -60,6 +60,16 @@ function setup(nsp) {
       operator(nsp, spec, socket).emit(spec.event, ...(spec.args || []));
       ack?.();
     });
+    // Several operations in one handler, so in one loop turn.
+    socket.on("steps", (steps, ack) => {
+      for (const step of steps) {
+        if (step.emit) operator(nsp, step.emit, socket).emit(step.emit.event, ...(step.emit.args || []));
+        if (step.direct) socket.emit(step.direct.event, ...(step.direct.args || []));
+        if (step.join) socket.join(step.join);
+        if (step.leave) socket.leave(step.leave);
+      }
+      ack?.();
+    });
     socket.on("emit-reserved", (ack) => {
       try {
         socket.emit("disconnecting", 1);

@@ -46,6 +46,46 @@ for (const target of targets) {
       assert.deepEqual(got[2], [[2], [3]]);
     });
 
+    // Switchboard delivers the broadcasts of one turn to the same target
+    // together; the order must stay as if each had been delivered at once.
+    it("keeps the order of broadcasts, direct emits and room changes made in one turn", async () => {
+      const [a, b, c] = await three();
+      await request(a, "join", "r");
+      await request(b, "join", "r");
+      const got = [a, b, c].map((s) => collect(s, "e"));
+      const toR = (n) => ({ emit: { to: ["r"], event: "e", args: [n] } });
+      await request(a, "steps", [
+        toR(1),
+        { direct: { event: "e", args: [2] } },
+        toR(3),
+        toR(4),
+        { leave: "r" },
+        toR(5),
+        { join: "s" },
+        { emit: { to: ["s"], event: "e", args: [6] } },
+        { emit: { to: ["r"], except: ["nobody"], event: "e", args: [7] } },
+        toR(8),
+        { emit: { event: "e", args: [9] } },
+        toR(10),
+        { join: "r" },
+        toR(11),
+      ]);
+      await settle();
+      assert.deepEqual(got[0], [[1], [2], [3], [4], [6], [9], [11]]);
+      assert.deepEqual(got[1], [[1], [3], [4], [5], [7], [8], [9], [10], [11]]);
+      assert.deepEqual(got[2], [[9]]);
+    });
+
+    it("delivers a burst to a room in order, each packet once", async () => {
+      const [a, b, c] = await three();
+      for (const s of [a, b, c]) await request(s, "join", "burst");
+      const got = [a, b, c].map((s) => collect(s, "n"));
+      const steps = Array.from({ length: 50 }, (_, i) => ({ emit: { to: ["burst"], event: "n", args: [i] } }));
+      await request(c, "steps", steps);
+      await settle();
+      for (const g of got) assert.deepEqual(g, steps.map((_, i) => [i]));
+    });
+
     it("broadcasts from a socket to everyone but the sender", async () => {
       const [a, b, c] = await three();
       const got = [a, b, c].map((s) => collect(s, "hello"));

@@ -4,6 +4,7 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, shardCounts, sleep } from "../lib/server.js";
 import { client, connected, request } from "../lib/targets.js";
+import { RS, handshake, poll, post } from "../lib/raw.js";
 
 for (const shards of shardCounts) {
   describe(`Switchboard acks, ${shards} shard(s)`, () => {
@@ -46,6 +47,53 @@ for (const shards of shardCounts) {
       await sleep(50);
       const observer = await connected(open());
       assert.equal(await request(observer, "ack-result", id), "socket has been disconnected");
+    });
+  });
+}
+
+// Node has no bound on what it buffers for a client; Switchboard closes a
+// client past --max-buffered-bytes. Here that happens in the middle of a burst
+// delivered as one batch: the others must get everything, and the closed
+// socket must not be touched after it is gone (the sanitizer build runs this).
+for (const shards of shardCounts) {
+  describe(`Switchboard buffer limit during a burst, ${shards} shard(s)`, () => {
+    let server;
+    const sockets = [];
+    const open = () => {
+      const s = client(server, "/", { transports: ["websocket"] });  // nothing held back by polling
+      sockets.push(s);
+      return s;
+    };
+    before(async () => (server = await startServer("socketio-test-server", ["--threads", String(shards), "--max-buffered-bytes", "20000"])));
+    after(async () => {
+      for (const s of sockets) s.disconnect();
+      await server.stop();
+    });
+
+    it("closes the client that goes past the limit mid-burst and delivers the burst to the others", async () => {
+      // `a` polls, and sends no GET: what it is sent stays buffered.
+      const { open: eio } = await handshake(server.url, {}, "/socket.io/");
+      await post(server.url, eio.sid, "40", "/socket.io/");
+      const connect = await poll(server.url, eio.sid, "/socket.io/");
+      const aId = JSON.parse(connect.body.split(RS)[0].slice(2)).sid;
+      await post(server.url, eio.sid, '42["join","r"]', "/socket.io/");
+      const [b, c] = [await connected(open()), await connected(open())];
+      for (const s of [b, c]) await request(s, "join", "r");
+      const got = [b, c].map((s) => {
+        const n = [];
+        s.on("n", (i) => n.push(i));
+        return n;
+      });
+      // 15 KB for `a` alone, then 10 × 1 KB to all three, in one turn: `a`
+      // passes 20,000 bytes after a few packets of the burst.
+      const burst = Array.from({ length: 10 }, (_, i) => ({ emit: { to: ["r"], event: "n", args: [i, "y".repeat(1000)] } }));
+      await request(b, "steps", [{ emit: { to: [aId], event: "big", args: ["x".repeat(15000)] } }, ...burst]);
+      await sleep(100);
+      for (const n of got) assert.deepEqual(n, burst.map((_, i) => i));
+      assert.ok(b.connected && c.connected);
+      // `a` was closed: its next GET gets the close packet, not the burst.
+      const last = await poll(server.url, eio.sid, "/socket.io/");
+      assert.equal(last.body, "1");
     });
   });
 }
