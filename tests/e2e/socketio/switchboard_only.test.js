@@ -6,20 +6,27 @@ import { startServer, shardCounts, sleep } from "../lib/server.js";
 import { client, connected, request } from "../lib/targets.js";
 import { RS, handshake, poll, post } from "../lib/raw.js";
 
+// The socketio test server with `args` for the enclosing describe; open()
+// makes a client that is disconnected after it.
+function serverWith(args, clientOptions = {}) {
+  const ctx = { server: null, sockets: [] };
+  ctx.open = () => {
+    const s = client(ctx.server, "/", clientOptions);
+    ctx.sockets.push(s);
+    return s;
+  };
+  before(async () => (ctx.server = await startServer("socketio-test-server", args)));
+  after(async () => {
+    for (const s of ctx.sockets) s.disconnect();
+    await ctx.server.stop();
+  });
+  return ctx;
+}
+
 for (const shards of shardCounts) {
   describe(`Switchboard acks, ${shards} shard(s)`, () => {
-    let server;
-    const sockets = [];
-    const open = () => {
-      const s = client(server);
-      sockets.push(s);
-      return s;
-    };
-    before(async () => (server = await startServer("socketio-test-server", ["--threads", String(shards), "--ack-timeout", "200"])));
-    after(async () => {
-      for (const s of sockets) s.disconnect();
-      await server.stop();
-    });
+    const ctx = serverWith(["--threads", String(shards), "--ack-timeout", "200"]);
+    const open = ctx.open;
 
     it("fails an emit with ack after the server-wide default timeout", async () => {
       const socket = await connected(open());
@@ -57,21 +64,13 @@ for (const shards of shardCounts) {
 // socket must not be touched after it is gone (the sanitizer build runs this).
 for (const shards of shardCounts) {
   describe(`Switchboard buffer limit during a burst, ${shards} shard(s)`, () => {
-    let server;
-    const sockets = [];
-    const open = () => {
-      const s = client(server, "/", { transports: ["websocket"] });  // nothing held back by polling
-      sockets.push(s);
-      return s;
-    };
-    before(async () => (server = await startServer("socketio-test-server", ["--threads", String(shards), "--max-buffered-bytes", "20000"])));
-    after(async () => {
-      for (const s of sockets) s.disconnect();
-      await server.stop();
-    });
+    // WebSocket clients: nothing held back by polling.
+    const ctx = serverWith(["--threads", String(shards), "--max-buffered-bytes", "20000"], { transports: ["websocket"] });
+    const open = ctx.open;
 
     it("closes the client that goes past the limit mid-burst and delivers the burst to the others", async () => {
       // `a` polls, and sends no GET: what it is sent stays buffered.
+      const { server } = ctx;
       const { open: eio } = await handshake(server.url, {}, "/socket.io/");
       await post(server.url, eio.sid, "40", "/socket.io/");
       const connect = await poll(server.url, eio.sid, "/socket.io/");
