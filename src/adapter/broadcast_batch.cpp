@@ -20,16 +20,10 @@ struct Batch {
 
 thread_local Batch batch;
 
-bool same(const Target& a, const Target& b) { return a.rooms == b.rooms && a.except == b.except && a.local == b.local; }
-
-bool same(const BroadcastFlags& a, const BroadcastFlags& b) {
-  return a.volatile_ == b.volatile_ && a.compress == b.compress;
-}
-
 }  // namespace
 
 bool add(RoomIndex& rooms, PacketPtr packet, const Target& target, const BroadcastFlags& flags) {
-  if (pending && batch.rooms == &rooms && same(batch.target, target) && same(batch.flags, flags)) {
+  if (pending && batch.rooms == &rooms && batch.target == target && batch.flags == flags) {
     batch.packets.push_back(std::move(packet));
     return false;
   }
@@ -56,11 +50,6 @@ void flush_now() {
   // stays allocated until the end of the turn and takes nothing more.
   for (auto* socket : rooms->select(target))
     for (const auto& packet : packets) socket->deliver(packet, flags);
-  // Keep the vector's capacity for the next batch.
-  if (!pending && batch.packets.capacity() < packets.capacity()) {
-    packets.clear();
-    batch.packets = std::move(packets);
-  }
 }
 
 void forget(const RoomIndex& rooms) {

@@ -37,11 +37,15 @@ struct Target {
   std::vector<std::string> rooms;
   std::vector<std::string> except;
   bool local = false;  // this node only (no effect with the memory adapter)
+
+  bool operator==(const Target&) const = default;
 };
 
 struct BroadcastFlags {
   bool volatile_ = false;  // dropped for sockets that cannot take it now
   bool compress = true;
+
+  bool operator==(const BroadcastFlags&) const = default;
 };
 
 // A connected socket on one shard, as the adapter sees it. Methods are
