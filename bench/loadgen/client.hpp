@@ -45,8 +45,4 @@ class Client {
 std::shared_ptr<Client> make_websocket_client(boost::asio::io_context& ctx, PacketSink& sink, std::size_t index);
 std::shared_ptr<Client> make_polling_client(boost::asio::io_context& ctx, PacketSink& sink, std::size_t index);
 
-// Opens a socket bound to `source` with any port, without reserving the port
-// at bind time (IP_BIND_ADDRESS_NO_PORT), so each address pair has ~28k ports.
-boost::system::error_code open_from(boost::asio::ip::tcp::socket& socket, const boost::asio::ip::address_v4& source);
-
 }  // namespace bench

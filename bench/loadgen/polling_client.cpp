@@ -22,13 +22,7 @@ class PollingClient final : public SocketClient {
 
   void start(const Target& target, const asio::ip::address_v4& source) override {
     target_ = target;
-    if (auto ec = open_from(socket_, source)) return sink_.on_failed(*this, "bind: " + ec.message());
-    socket_.async_connect(target.server, [self = shared<PollingClient>()](boost::system::error_code ec) {
-      if (ec) return self->sink_.on_failed(*self, "connect: " + ec.message());
-      self->socket_.non_blocking(true);
-      self->request("GET", "");
-      self->wait_readable();
-    });
+    connect(target, source, [this] { request("GET", ""); });  // the connect holds this client
   }
 
   void send(std::string_view packet) override { outbox_.emplace_back(packet); }
@@ -37,11 +31,13 @@ class PollingClient final : public SocketClient {
   void request(const char* method, const std::string& body) {
     std::string query = "?EIO=4&transport=polling" + (sid_.empty() ? std::string() : "&sid=" + sid_);
     out_ = std::string(method) + " " + target_.path + query + " HTTP/1.1\r\nHost: " + target_.host + "\r\n";
-    if (*method == 'P') out_ += "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    if (*method == 'P')
+      out_ += "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
     out_ += "\r\n" + body;
-    asio::async_write(socket_, asio::buffer(out_), [self = shared<PollingClient>()](boost::system::error_code ec, std::size_t) {
-      if (ec) self->fail("write: " + ec.message());
-    });
+    asio::async_write(socket_, asio::buffer(out_),
+                      [self = shared<PollingClient>()](boost::system::error_code ec, std::size_t) {
+                        if (ec) self->fail("write: " + ec.message());
+                      });
   }
 
   // After each answer: say what is queued, else wait for packets.
@@ -53,7 +49,6 @@ class PollingClient final : public SocketClient {
     posting_ = true;
     request("POST", body);
   }
-
 
   // Handles one whole response at the front of pending_ if there is one.
   bool consume() override {
@@ -94,7 +89,6 @@ class PollingClient final : public SocketClient {
     next();
     return true;
   }
-
 
   Target target_;
   std::string sid_, out_;

@@ -8,9 +8,11 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 namespace {
-char shared_read_buffer[256 * 1024];
-}
 
+char shared_read_buffer[256 * 1024];
+
+// Opens a socket bound to `source` with any port, without reserving the port
+// at bind time (IP_BIND_ADDRESS_NO_PORT), so each address pair has ~28k ports.
 boost::system::error_code open_from(tcp::socket& socket, const asio::ip::address_v4& source) {
   boost::system::error_code ec;
   socket.open(tcp::v4(), ec);
@@ -20,6 +22,20 @@ boost::system::error_code open_from(tcp::socket& socket, const asio::ip::address
   socket.set_option(tcp::no_delay(true), ec);
   socket.bind(tcp::endpoint(source, 0), ec);
   return ec;
+}
+
+}  // namespace
+
+void SocketClient::connect(const Target& target, const asio::ip::address_v4& source,
+                           std::function<void()> on_connected) {
+  if (auto ec = open_from(socket_, source)) return sink_.on_failed(*this, "bind: " + ec.message());
+  socket_.async_connect(
+      target.server, [self = shared_from_this(), on_connected = std::move(on_connected)](boost::system::error_code ec) {
+        if (ec) return self->sink_.on_failed(*self, "connect: " + ec.message());
+        self->socket_.non_blocking(true);
+        on_connected();
+        self->wait_readable();
+      });
 }
 
 void SocketClient::wait_readable() {

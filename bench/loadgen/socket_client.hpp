@@ -4,6 +4,7 @@
 // (so that thousands of idle clients hold no buffer), and a failure reported once.
 
 #include <boost/asio/ip/tcp.hpp>
+#include <functional>
 #include <string>
 
 #include "client.hpp"
@@ -18,6 +19,9 @@ class SocketClient : public Client, public std::enable_shared_from_this<SocketCl
   // Handles what is complete at the front of pending_; false once failed.
   virtual bool consume() = 0;
 
+  // Binds to `source`, connects to the server, then runs on_connected() and
+  // waits for the socket to be readable. A failure is reported to the sink.
+  void connect(const Target& target, const boost::asio::ip::address_v4& source, std::function<void()> on_connected);
   void wait_readable();
   void fail(const std::string& why);
   template <class T>

@@ -2,7 +2,6 @@
 // parsed from one read buffer shared by every connection (reads happen when the
 // socket is readable, so idle clients hold no buffer).
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
@@ -21,16 +20,12 @@ class WebSocketClient final : public SocketClient {
   WebSocketClient(asio::io_context& ctx, PacketSink& sink, std::size_t index) : SocketClient(ctx, sink, index) {}
 
   void start(const Target& target, const asio::ip::address_v4& source) override {
-    if (auto ec = open_from(socket_, source)) return sink_.on_failed(*this, "bind: " + ec.message());
     std::string request = "GET " + target.path + "?EIO=4&transport=websocket HTTP/1.1\r\nHost: " + target.host +
                           "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    socket_.async_connect(target.server, [self = shared<WebSocketClient>(), request](boost::system::error_code ec) {
-      if (ec) return self->sink_.on_failed(*self, "connect: " + ec.message());
-      self->socket_.non_blocking(true);
-      self->out_ = request;
-      self->flush();
-      self->wait_readable();
+    connect(target, source, [this, request = std::move(request)] {  // the connect holds this client
+      out_ = request;
+      flush();
     });
   }
 
@@ -51,14 +46,14 @@ class WebSocketClient final : public SocketClient {
     if (out_.empty() || writing_ || failed_) return;
     writing_ = true;
     in_flight_.swap(out_);
-    asio::async_write(socket_, asio::buffer(in_flight_), [self = shared<WebSocketClient>()](boost::system::error_code ec, std::size_t) {
-      self->writing_ = false;
-      self->in_flight_.clear();
-      if (ec) return self->fail("write: " + ec.message());
-      self->flush();
-    });
+    asio::async_write(socket_, asio::buffer(in_flight_),
+                      [self = shared<WebSocketClient>()](boost::system::error_code ec, std::size_t) {
+                        self->writing_ = false;
+                        self->in_flight_.clear();
+                        if (ec) return self->fail("write: " + ec.message());
+                        self->flush();
+                      });
   }
-
 
   // Handles every complete frame in pending_; false once the client failed.
   bool consume() override {
@@ -91,7 +86,6 @@ class WebSocketClient final : public SocketClient {
     if (pending_.empty()) std::string().swap(pending_);
     return true;
   }
-
 
   std::string out_, in_flight_;
   bool upgraded_ = false, writing_ = false, flushing_ = false;
