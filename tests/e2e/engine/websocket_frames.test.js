@@ -5,6 +5,7 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import { startServer, shardCounts } from "../lib/server.js";
+import { frames } from "../lib/raw.js";
 
 const OP = { continuation: 0, text: 1, binary: 2, close: 8, ping: 9, pong: 10 };
 
@@ -56,16 +57,7 @@ class RawClient {
   }
 
   next(count, ms = 3000) {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`got ${this.frames.length} frames, wanted ${count}`)), ms);
-      const check = () => {
-        if (this.frames.length >= count) {
-          clearTimeout(timer);
-          resolve(this.frames.slice(0, count));
-        } else this.waiters.push(check);
-      };
-      check();
-    });
+    return frames(this, count, ms);
   }
 
   async response(ms = 3000) {

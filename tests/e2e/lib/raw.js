@@ -39,10 +39,12 @@ export function openWs(url) {
   return ws;
 }
 
-// Waits until the WebSocket has received `count` frames in all.
+// Waits until `ws` (anything with `frames` and `waiters` arrays, its reader
+// calling every waiter on new frames) has received `count` frames in all.
 export function frames(ws, count, ms = 5000) {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`got ${ws.frames.length} frames, wanted ${count}: ${JSON.stringify(ws.frames)}`)), ms);
+    const got = () => JSON.stringify(ws.frames).slice(0, 2000);
+    const timer = setTimeout(() => reject(new Error(`got ${ws.frames.length} frames, wanted ${count}: ${got()}`)), ms);
     const check = () => {
       if (ws.frames.length >= count) {
         clearTimeout(timer);
