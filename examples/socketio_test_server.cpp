@@ -83,6 +83,10 @@ void setup(socketio::Namespace& nsp, std::shared_ptr<Disconnects> disconnects) {
     socket->on_any_outgoing(
         [last_outgoing](const std::string& event, const Args&) { *last_outgoing = json::value(event); });
     socket->on("last-outgoing", [last_outgoing](Args&, Ack ack) { ack(Args::of(*last_outgoing)); });
+    socket->on("handshake", [self](Args&, Ack ack) {
+      const auto& h = self()->handshake();
+      ack(Args::of(json::object{{"query", h.query()}, {"url", h.url()}}));
+    });
     socket->on("forbidden-event", [self](Args&, Ack) { self()->emit("should-not-happen"); });
     socket->on("message", [self](Args& args, Ack) { self()->emit("message-back", args); });
     socket->on("message-with-ack", [](Args& args, Ack ack) { ack(args); });

@@ -3,8 +3,8 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/url/decode_view.hpp>
 
+#include "net/url.hpp"
 #include "socketio/packet.hpp"
 #include <chrono>
 #include <ctime>
@@ -64,7 +64,9 @@ std::vector<std::string> split_path(std::string_view path) {
     }
     auto end = path.find('/');
     auto part = path.substr(0, end);
-    parts.emplace_back(boost::urls::decode_view(part).begin(), boost::urls::decode_view(part).end());
+    auto decoded = net::percent_decode(part);
+    if (!decoded) throw ApiError{400, "path: malformed percent-encoding in '" + std::string(part) + "'"};
+    parts.push_back(std::move(*decoded));
     if (end == std::string_view::npos) break;
     path.remove_prefix(end);
   }
@@ -123,8 +125,8 @@ void HttpApi::attach(net::HttpServer& http) {
 
 void HttpApi::handle(const std::shared_ptr<net::HttpExchange>& exchange) {
   const auto& req = exchange->request();
-  auto parts = split_path(req.path());
   try {
+    auto parts = split_path(req.path());
     if (parts.size() == 1 && parts[0] == "health") {
       require_method(req, "GET");
       return exchange->respond(json_response(

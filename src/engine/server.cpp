@@ -2,12 +2,12 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/url/params_view.hpp>
 #include <chrono>
 
 #include "engine/errors.hpp"
 #include "engine/session_impl.hpp"
 #include "engine/sid.hpp"
+#include "net/url.hpp"
 
 namespace engine {
 
@@ -19,18 +19,14 @@ struct Query {
 
 Query parse_query(std::string_view query) {
   Query q;
-  try {
-    boost::urls::params_view params(query);
-    for (auto param : params) {
-      if (param.key == "EIO")
-        q.eio = param.value;
-      else if (param.key == "transport")
-        q.transport = param.value;
-      else if (param.key == "sid")
-        q.sid = param.value;
-    }
-  } catch (const std::exception&) {
-    // A malformed query string: leave the fields empty; they fail validation.
+  // A repeated key: the last one counts, as in Node (Object.fromEntries).
+  for (auto& [key, value] : net::parse_query(query)) {
+    if (key == "EIO")
+      q.eio = std::move(value);
+    else if (key == "transport")
+      q.transport = std::move(value);
+    else if (key == "sid")
+      q.sid = std::move(value);
   }
   return q;
 }
@@ -38,6 +34,15 @@ Query parse_query(std::string_view query) {
 net::HttpResponse error_response(const ServerOptions& options, const net::HttpRequest& request, HttpErrorCode code,
                                  std::string_view message = {}) {
   net::HttpResponse res;
+  if (request.websocket_upgrade) {
+    // Node answers a refused WebSocket handshake with 400 and the message
+    // as text, whatever the error, and closes the connection.
+    res.status = 400;
+    res.set("Content-Type", "text/html");
+    res.body = message.empty() ? http_error_message(code) : message;
+    res.close_connection = true;
+    return res;
+  }
   res.status = http_error_status(code);
   res.set("Content-Type", "application/json");
   for (auto& h : cors_headers(options.cors, request.header("Origin"))) res.headers.push_back(std::move(h));
@@ -152,7 +157,14 @@ class RequestHandler {
     auto session = it->second;
     if (websocket) {
       if (!req_.websocket_upgrade || q.eio != "4") return fail(HttpErrorCode::bad_request);
-      if (!session->reserve_upgrade()) return fail(HttpErrorCode::bad_request);
+      // A session already upgraded, or being upgraded: Node completes the
+      // WebSocket handshake and closes the new socket at once; the session
+      // keeps its own transport.
+      if (!session->reserve_upgrade()) {
+        exchange_->accept_websocket(shard, websocket_settings(),
+                                    [](std::shared_ptr<net::WebSocketConnection> ws) { ws->close(); });
+        return;
+      }
       std::weak_ptr<SessionImpl> weak = session;
       exchange_->accept_websocket(shard, websocket_settings(), [weak](std::shared_ptr<net::WebSocketConnection> ws) {
         if (auto s = weak.lock())

@@ -223,7 +223,7 @@ void SessionImpl::on_poll_get(std::shared_ptr<net::HttpExchange> exchange) {
   if (state_ == State::closing) {
     // A close is waiting for this GET.
     polling_->pending_get = std::move(exchange);
-    if (deliver_close_to_pending_get()) finish_close();
+    if (deliver_close_to_pending_get(true)) finish_close();
     return;
   }
   if (polling_->pending_get) {
@@ -349,25 +349,28 @@ void SessionImpl::close(std::string_view reason) {
   auto keep_alive = shared_from_this();  // finish_close() drops the server's reference
   state_ = State::closing;
   disarm();  // the heartbeat
+  // A close the server asked for (close(), shutdown) delivers what is queued
+  // first; one that the client asked for or that an error caused (ping
+  // timeout, parse error, transport error) ends the session at once, so the
+  // next request with its sid gets "Session ID unknown", as in Node.
+  bool requested = reason == "forced close" || reason == "server shutting down";
   // The client has paused polling for an upgrade: what is left goes out on
   // the WebSocket once "5" arrives, as in Node.
-  bool after_upgrade = upgrading_ && probe_answered_;
+  bool after_upgrade = requested && upgrading_ && probe_answered_;
   if (upgrading_ && !after_upgrade) cancel_upgrade();
 
   bool deferred = false;
   if (transport_ == TransportKind::polling) {
-    if (reason == "transport close") {
-      // The client asked to close: release its GET with a noop.
-      drop_queued_packets();
-      if (has_pending_get()) respond_to_get(std::string(1, '6'));
-    } else {
-      // A close the server chose (close(), shutdown) first delivers what is
-      // queued, and the close packet in a later answer: clients handle the
-      // close packet before packets that came with it. After an error the
-      // queue is dropped, as in Node.
-      if (reason != "forced close" && reason != "server shutting down") drop_queued_packets();
+    if (requested) {
+      // The close packet goes in a later answer than the queued packets:
+      // clients handle the close packet before packets that came with it.
       deferred = true;
       if (has_pending_get()) deferred = !deliver_close_to_pending_get();
+    } else {
+      // A waiting GET learns of it: a noop when the client closed, the close
+      // packet after an error. The queue is dropped, as in Node.
+      drop_queued_packets();
+      if (has_pending_get()) respond_to_get(std::string(1, reason == "transport close" ? '6' : '1'));
     }
   } else if (ws_) {
     ws_->close();  // flushes what is queued, then a close frame
@@ -383,12 +386,14 @@ void SessionImpl::close(std::string_view reason) {
 
 // While closing over polling: answers the pending GET with what is queued,
 // or, once nothing is, with the close packet. True when the close went out.
-bool SessionImpl::deliver_close_to_pending_get() {
+bool SessionImpl::deliver_close_to_pending_get(bool arrived_while_closing) {
   if (has_queued_packets()) {
     flush();
     return false;
   }
-  respond_to_get(std::string(1, '1'));
+  // A GET that came after the close was asked for gets a noop before the
+  // close packet, byte for byte as Node's polling transport sends it.
+  respond_to_get(arrived_while_closing ? std::string("6\x1e" "1") : std::string(1, '1'));
   return true;
 }
 

@@ -68,7 +68,7 @@ class SessionImpl final : public Session,
   void complete_upgrade();
   void cancel_upgrade();
   void write_to_websocket(const Packet& packet);
-  bool deliver_close_to_pending_get();
+  bool deliver_close_to_pending_get(bool arrived_while_closing = false);
   void finish_close();
   void schedule_ping();
   void on_deadline() override;  // the heartbeat

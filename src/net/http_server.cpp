@@ -150,7 +150,17 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     req.websocket_upgrade = beast::websocket::is_upgrade(breq);
     keep_alive_ = breq.keep_alive();
     auto exchange = std::make_shared<Exchange>(shared_from_this(), std::move(req), std::move(breq));
-    route_->handler(std::move(exchange));
+    // The last line of defence: a handler that throws on a request's bytes
+    // answers 500 (respond() ignores a second answer) instead of ending the process.
+    try {
+      route_->handler(exchange);
+    } catch (const std::exception&) {
+      HttpResponse res;
+      res.status = 500;
+      res.set("Content-Type", "application/json");
+      res.body = R"({"message":"Internal server error"})";
+      exchange->respond(std::move(res));
+    }
   }
 
   // Answers and closes: the rest of the request was not read.

@@ -1,8 +1,9 @@
 #include "socketio/handshake.hpp"
 
-#include <boost/url/params_view.hpp>
 #include <cctype>
 #include <ctime>
+
+#include "net/url.hpp"
 
 namespace socketio {
 
@@ -33,12 +34,10 @@ std::string Handshake::time() const {
 }
 
 boost::json::object Handshake::query() const {
+  // As Node builds it (Object.fromEntries of URLSearchParams): the last of a
+  // repeated key wins.
   boost::json::object out;
-  try {
-    for (auto param : boost::urls::params_view(transport().query())) out[param.key] = param.value;
-  } catch (const std::exception&) {
-    // A malformed query string: the handshake carries what could be read.
-  }
+  for (auto& [key, value] : net::parse_query(transport().query())) out[key] = value;
   return out;
 }
 

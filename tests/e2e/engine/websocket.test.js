@@ -168,15 +168,6 @@ for (const shards of shardCounts) {
       await ws.closed;
     });
 
-    it("refuses a second upgrade for the same session", async () => {
-      const { open } = await handshake(server.url);
-      const ws = openWs(wsUrl(server, { sid: open.sid }));
-      await opened(ws);
-      const second = openWs(wsUrl(server, { sid: open.sid }));
-      await assert.rejects(opened(second), /unexpected response 400/);
-      ws.close();
-    });
-
     it("refuses an upgrade for an unknown sid", async () => {
       const ws = openWs(wsUrl(server, { sid: "AAAAAAAAAAAAAAAAAAAA" }));
       await assert.rejects(opened(ws), /unexpected response 400/);

@@ -1,4 +1,5 @@
 // Raw Engine.IO over HTTP and WebSocket, for checking the wire itself.
+import assert from "node:assert/strict";
 import WebSocket from "ws";
 
 export const RS = "\x1e";
@@ -61,4 +62,12 @@ export function opened(ws) {
     ws.once("unexpected-response", (_, res) => reject(new Error(`unexpected response ${res.statusCode}`)));
     ws.once("error", reject);
   });
+}
+
+// Fetches `url` and checks the Engine.IO error answer: status and JSON {code, message}.
+export async function expectError(url, init, status, code, message) {
+  const res = await fetch(url, init);
+  assert.equal(res.status, status);
+  assert.match(res.headers.get("content-type"), /application\/json/);
+  assert.deepEqual(await res.json(), { code, message });
 }

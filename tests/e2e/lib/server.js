@@ -1,5 +1,6 @@
 // Starts a server binary from the build on a free port and stops it after the test.
 import { spawn } from "node:child_process";
+import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,6 +26,56 @@ export async function startReference(args = []) {
   const script = path.resolve(here, "../socketio/reference_server.js");
   const child = spawn(process.execPath, [script, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   return watch("reference", child);
+}
+
+// A real Node socket.io cluster member with @socket.io/redis-adapter
+// (../cluster/node_server.js; args: --redis URL, --mode, --key, ...). It exits
+// by itself if the test process dies. node.control({op, ...}) runs a
+// server-side operation on it and resolves with the result (the protocol is
+// at the top of node_server.js); it throws if the node answered an error.
+export async function startNodeClusterNode(args = []) {
+  const script = path.resolve(here, "../cluster/node_server.js");
+  const child = spawn(process.execPath, [script, "--port", "0", "--exit-on-stdin-eof", ...args], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const node = await watch("cluster-node", child);
+  node.control = async (body) => {
+    const answer = await postJson(node.port, "/control", body);
+    if (!answer.ok) throw new Error(`control ${body.op}: ${answer.error}`);
+    return answer.result;
+  };
+  return node;
+}
+
+function postJson(port, urlPath, body) {
+  const text = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: "127.0.0.1", port, path: urlPath, method: "POST", agent: false,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) } },
+      (res) => {
+        let data = "";
+        res.setEncoding("utf8");
+        res.on("data", (d) => (data += d));
+        res.on("end", () => {
+          try {
+            resolve(JSON.parse(data));
+          } catch {
+            reject(new Error(`POST ${urlPath}: HTTP ${res.statusCode}: ${data}`));
+          }
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(text);
+  });
+}
+
+// Node's engine.io with the hooks of examples/engine_echo.cpp.
+export async function startEngineReference(args = []) {
+  const script = path.resolve(here, "../engine/reference_echo.js");
+  const child = spawn(process.execPath, [script, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  return watch("engine-reference", child);
 }
 
 async function watch(binary, child) {

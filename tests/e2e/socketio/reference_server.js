@@ -1,22 +1,22 @@
 // The reference: Node socket.io 4.8 with the same handlers as
 // examples/socketio_test_server.cpp. The e2e tests run against both.
 // Usage: node reference_server.js [--port N] [--recovery]
+// Imported (by ../cluster/node_server.js), it only exports serverOptions()
+// and installHandlers(io), and starts nothing.
 import { createServer } from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { Server } from "socket.io";
 
-const args = process.argv.slice(2);
-const port = Number(args[args.indexOf("--port") + 1] || 0) || 0;
-const recovery = args.includes("--recovery");
-
-const httpServer = createServer();
-const io = new Server(httpServer, {
-  pingInterval: 300,
-  pingTimeout: 200,
-  connectTimeout: 1000,
-  ...(recovery ? { connectionStateRecovery: { maxDisconnectionDuration: 2000, skipMiddlewares: true } } : {}),
-});
-
-const lastDisconnect = new Map(); // socket id -> {reason, roomsWhileDisconnecting}
+// The Server options of every reference server.
+export function serverOptions({ recovery = false } = {}) {
+  return {
+    pingInterval: 300,
+    pingTimeout: 200,
+    connectTimeout: 1000,
+    ...(recovery ? { connectionStateRecovery: { maxDisconnectionDuration: 2000, skipMiddlewares: true } } : {}),
+  };
+}
 
 function operator(nsp, spec, socket) {
   let op = spec.fromSocket && socket ? socket.broadcast : nsp;
@@ -28,7 +28,7 @@ function operator(nsp, spec, socket) {
   return op;
 }
 
-function setup(nsp) {
+function setup(nsp, lastDisconnect) {
   nsp.on("connection", (socket) => {
     socket.emit("auth", socket.handshake.auth);
     socket.use(([event], next) => (event === "forbidden-event" ? next(new Error("forbidden")) : next()));
@@ -37,6 +37,7 @@ function setup(nsp) {
     let lastOutgoing = null;
     socket.onAnyOutgoing((event) => (lastOutgoing = event));
     socket.on("last-outgoing", (ack) => ack(lastOutgoing));
+    socket.on("handshake", (ack) => ack({ query: socket.handshake.query, url: socket.handshake.url }));
     socket.on("forbidden-event", () => socket.emit("should-not-happen"));
     socket.on("message", (...a) => socket.emit("message-back", ...a));
     socket.on("message-with-ack", (...a) => {
@@ -128,25 +129,37 @@ function setup(nsp) {
   });
 }
 
-setup(io.of("/"));
-setup(io.of("/custom"));
-const mw = io.of("/mw");
-mw.use((socket, next) => {
-  if (socket.handshake.auth.token === "ok") return next();
-  const err = new Error("not authorized");
-  err.data = { reason: "bad token" };
-  next(err);
-});
-setup(mw);
-const dynamic = io.of(/^\/dyn-\d+$/);
-dynamic.on("connection", (socket) => socket.emit("nsp", socket.nsp.name));
-const byPredicate = io.of((name, auth, next) => next(null, name.startsWith("/fn-") && auth.allow === true));
-byPredicate.on("connection", (socket) => socket.emit("nsp", socket.nsp.name));
+// Installs the handlers on io: "/", "/custom" and "/mw" (the full set),
+// /dyn-<n> and /fn-* (dynamic namespaces that only say their name).
+export function installHandlers(io) {
+  const lastDisconnect = new Map(); // socket id -> {reason, roomsWhileDisconnecting}
+  setup(io.of("/"), lastDisconnect);
+  setup(io.of("/custom"), lastDisconnect);
+  const mw = io.of("/mw");
+  mw.use((socket, next) => {
+    if (socket.handshake.auth.token === "ok") return next();
+    const err = new Error("not authorized");
+    err.data = { reason: "bad token" };
+    next(err);
+  });
+  setup(mw, lastDisconnect);
+  const dynamic = io.of(/^\/dyn-\d+$/);
+  dynamic.on("connection", (socket) => socket.emit("nsp", socket.nsp.name));
+  const byPredicate = io.of((name, auth, next) => next(null, name.startsWith("/fn-") && auth.allow === true));
+  byPredicate.on("connection", (socket) => socket.emit("nsp", socket.nsp.name));
+}
 
-httpServer.listen(port, "127.0.0.1", () => {
-  console.log(`reference listening on 127.0.0.1:${httpServer.address().port}`);
-});
-process.on("SIGTERM", () => {
-  io.close();
-  process.exit(0);
-});
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const port = Number(args[args.indexOf("--port") + 1] || 0) || 0;
+  const httpServer = createServer();
+  const io = new Server(httpServer, serverOptions({ recovery: args.includes("--recovery") }));
+  installHandlers(io);
+  httpServer.listen(port, "127.0.0.1", () => {
+    console.log(`reference listening on 127.0.0.1:${httpServer.address().port}`);
+  });
+  process.on("SIGTERM", () => {
+    io.close();
+    process.exit(0);
+  });
+}

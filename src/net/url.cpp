@@ -1,0 +1,73 @@
+#include "net/url.hpp"
+
+namespace net {
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The byte of the escape at text[i] ('%'), or -1 when it is not a complete one.
+int escaped_byte(std::string_view text, std::size_t i) {
+  if (i + 2 >= text.size()) return -1;
+  int hi = hex_value(text[i + 1]), lo = hex_value(text[i + 2]);
+  return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+}
+
+}  // namespace
+
+std::string percent_decode_lenient(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      if (int byte = escaped_byte(text, i); byte >= 0) {
+        out.push_back(static_cast<char>(byte));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(plus_is_space && c == '+' ? ' ' : c);
+  }
+  return out;
+}
+
+std::optional<std::string> percent_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out.push_back(text[i]);
+      continue;
+    }
+    int byte = escaped_byte(text, i);
+    if (byte < 0) return std::nullopt;
+    out.push_back(static_cast<char>(byte));
+    i += 2;
+  }
+  return out;
+}
+
+QueryParams parse_query(std::string_view query) {
+  QueryParams params;
+  while (!query.empty()) {
+    auto end = query.find('&');
+    auto piece = query.substr(0, end);
+    if (!piece.empty()) {
+      auto eq = piece.find('=');
+      auto key = piece.substr(0, eq);
+      auto value = eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1);
+      params.emplace_back(percent_decode_lenient(key, true), percent_decode_lenient(value, true));
+    }
+    if (end == std::string_view::npos) break;
+    query.remove_prefix(end + 1);
+  }
+  return params;
+}
+
+}  // namespace net
