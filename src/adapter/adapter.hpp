@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ class AckCollector {
   AckCollector(std::size_t parts, Done done) : parts_left_(parts), done_(std::move(done)) {}
 
   void part_done(std::size_t recipients);
+  // More parts to wait for, learnt after the start (the other nodes of a
+  // cluster, counted once the request is out). Call before that part's own part_done().
+  void add_parts(std::size_t parts);
   void add_response(AckResponse response);
   void time_out();
 
@@ -62,6 +66,26 @@ class Adapter {
 
   // Counts over every shard, for stats; `done` runs on some shard thread.
   virtual void count(std::function<void(std::size_t sockets, std::size_t rooms)> done) = 0;
+  // Every room of the namespace (allRooms()), on every node; `done` runs on any thread.
+  virtual void all_rooms(std::function<void(std::vector<std::string>)> done) = 0;
+
+  // serverSideEmit: `data` is [event, ...args], binary as placeholders into
+  // `buffers`. It reaches the server-side handlers of the *other* nodes, never
+  // this one's. `done` (may be empty) gets each node's answer, and an error
+  // (Node's text) when some did not answer in time. A single node has no
+  // others: no answers.
+  using ServerSideDone = std::function<void(std::optional<std::string> error, std::vector<AckResponse> answers)>;
+  virtual void server_side_emit(boost::json::array data, std::vector<std::string> buffers, ServerSideDone done) {
+    if (done) done(std::nullopt, {});
+  }
+  // Who hears another node's serverSideEmit: its data and, when that node
+  // wants an answer, a callback for it (empty otherwise). Set once, before use.
+  using ServerSideHandler = std::function<void(boost::json::array data, std::vector<std::string> buffers,
+                                               std::function<void(AckResponse)> ack)>;
+  void on_server_side_emit(ServerSideHandler handler) { server_side_handler_ = std::move(handler); }
+
+ protected:
+  ServerSideHandler server_side_handler_;
 };
 
 }  // namespace adapter

@@ -1,5 +1,6 @@
 #include "adapter/memory_adapter.hpp"
 
+#include <algorithm>
 #include <atomic>
 
 #include "adapter/broadcast_batch.hpp"
@@ -12,6 +13,11 @@ void AckCollector::part_done(std::size_t recipients) {
   expected_ += recipients;
   --parts_left_;
   if (parts_left_ == 0 && responses_.size() >= expected_) finish_locked(false, lock);
+}
+
+void AckCollector::add_parts(std::size_t parts) {
+  std::lock_guard lock(mutex_);
+  parts_left_ += parts;
 }
 
 void AckCollector::add_response(AckResponse response) {
@@ -109,6 +115,16 @@ void MemoryAdapter::disconnect_sockets(Target target, bool close) {
   on_every_shard([target = std::move(target), close](RoomIndex& rooms) {
     for (auto* socket : rooms.select(target)) socket->disconnect(close);
   });
+}
+
+void MemoryAdapter::all_rooms(std::function<void(std::vector<std::string>)> done) {
+  // A room with members on several shards is named once.
+  auto gather = std::make_shared<Gather<std::string>>(pool_.size(), [done = std::move(done)](std::vector<std::string> names) {
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    done(std::move(names));
+  });
+  on_every_shard([gather](RoomIndex& rooms) { gather->add(rooms.room_names()); });
 }
 
 void MemoryAdapter::count(std::function<void(std::size_t, std::size_t)> done) {

@@ -25,6 +25,7 @@ class MemoryAdapter final : public Adapter {
   void del_sockets(Target target, std::vector<std::string> rooms) override;
   void disconnect_sockets(Target target, bool close) override;
   void count(std::function<void(std::size_t sockets, std::size_t rooms)> done) override;
+  void all_rooms(std::function<void(std::vector<std::string>)> done) override;
 
  private:
   // Runs fn(shard, rooms) on every shard: inline on the calling one (so a

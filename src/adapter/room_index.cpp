@@ -68,6 +68,15 @@ std::size_t RoomIndex::room_count() const {
   return count;
 }
 
+std::vector<std::string> RoomIndex::room_names() const {
+  std::vector<std::string> names;
+  names.reserve(rooms_.size() + sockets_.size());
+  for (const auto& [id, socket] : sockets_)
+    if (socket->in_own_room_ && !rooms_.count(socket->id())) names.push_back(socket->id());
+  for (const auto& [name, members] : rooms_) names.push_back(name);
+  return names;
+}
+
 bool RoomIndex::has_room(const std::string& room) const {
   return rooms_.count(room) > 0 || own_room_member(room) != nullptr;
 }

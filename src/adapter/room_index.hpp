@@ -39,6 +39,8 @@ class RoomIndex {
   std::size_t socket_count() const { return sockets_.size(); }
   std::size_t room_count() const;
   bool has_room(const std::string& room) const;
+  // Every room, socket-id rooms included (Node's adapter.rooms keys).
+  std::vector<std::string> room_names() const;
   // The socket's rooms, its own first, then in the order it joined them.
   std::vector<std::string> rooms_of(const LocalSocket* socket) const;
 

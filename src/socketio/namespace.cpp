@@ -10,7 +10,10 @@
 namespace socketio {
 
 Namespace::Namespace(ServerCore* server, std::string name)
-    : server_(server), name_(std::move(name)), adapter_(std::make_unique<adapter::MemoryAdapter>(server->pool)) {}
+    : server_(server),
+      name_(std::move(name)),
+      adapter_(server->options.adapter_factory ? server->options.adapter_factory(name_, server->pool)
+                                               : std::make_unique<adapter::MemoryAdapter>(server->pool)) {}
 
 Namespace& Namespace::use(Middleware middleware) {
   middlewares_.push_back(std::move(middleware));
@@ -27,8 +30,43 @@ void Namespace::copy_handlers_from(const Namespace& parent) {
   connection_handlers_ = parent.connection_handlers_;
 }
 
-void Namespace::server_side_emit(std::string, Args, std::function<void(AckError, std::vector<Args>)> callback) {
-  if (callback) callback(std::nullopt, {});
+void Namespace::server_side_emit(std::string event, Args args,
+                                 std::function<void(AckError, std::vector<Args>)> callback) {
+  boost::json::array data;
+  data.reserve(args.values.size() + 1);
+  data.emplace_back(event);
+  for (auto& v : args.values) data.push_back(std::move(v));
+  adapter::Adapter::ServerSideDone done;
+  if (callback)
+    done = [callback = std::move(callback)](std::optional<std::string> error,
+                                            std::vector<adapter::AckResponse> answers) {
+      std::vector<Args> responses;
+      responses.reserve(answers.size());
+      for (auto& a : answers) responses.emplace_back(std::move(a.args), std::move(a.buffers));
+      callback(std::move(error), std::move(responses));
+    };
+  adapter_->server_side_emit(std::move(data), std::move(args.buffers), std::move(done));
+}
+
+Namespace& Namespace::on_server_side_emit(std::string event, EventHandler handler) {
+  server_side_handlers_[std::move(event)] = std::move(handler);
+  if (server_side_handlers_.size() == 1) {
+    adapter_->on_server_side_emit([this](boost::json::array data, std::vector<std::string> buffers,
+                                         std::function<void(adapter::AckResponse)> reply) {
+      if (data.empty() || !data[0].is_string()) return;
+      auto it = server_side_handlers_.find(std::string(data[0].as_string()));
+      if (it == server_side_handlers_.end()) return;
+      data.erase(data.begin());
+      server_->pool.post(0, [handler = it->second, data = std::move(data), buffers = std::move(buffers),
+                             reply = std::move(reply)]() mutable {
+        Args args(std::move(data), std::move(buffers));
+        Ack ack;
+        if (reply) ack = Ack([reply](Args answer) { reply({std::move(answer.values), std::move(answer.buffers)}); });
+        handler(args, ack);
+      });
+    });
+  }
+  return *this;
 }
 
 // ---- BroadcastOperator ----

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "adapter/adapter.hpp"
@@ -109,10 +110,17 @@ class Namespace : public std::enable_shared_from_this<Namespace> {
   void sockets_join(std::vector<std::string> rooms) { all().sockets_join(std::move(rooms)); }
   void sockets_leave(std::vector<std::string> rooms) { all().sockets_leave(std::move(rooms)); }
   void disconnect_sockets(bool close = false) { all().disconnect_sockets(close); }
-  // Emits to the other nodes of a cluster. A single node has none: like
-  // Node's in-memory adapter this sends nothing; an ack callback gets no answers.
+  // Emits to the other nodes of a cluster (io.serverSideEmit). A single node
+  // has none: like Node's in-memory adapter this sends nothing; an ack
+  // callback gets no answers.
   void server_side_emit(std::string event, Args args = {},
                         std::function<void(AckError, std::vector<Args>)> callback = nullptr);
+  // Handles another node's serverSideEmit of `event` (io.on(event) in Node);
+  // `ack` is set when that node asked for an answer. Runs on shard 0. Set
+  // before the server starts.
+  Namespace& on_server_side_emit(std::string event, EventHandler handler);
+  // Every room of the namespace on every node (adapter.allRooms()).
+  void all_rooms(std::function<void(std::vector<std::string>)> callback) { adapter_->all_rooms(std::move(callback)); }
 
   adapter::Adapter& adapter() { return *adapter_; }
 
@@ -130,6 +138,7 @@ class Namespace : public std::enable_shared_from_this<Namespace> {
   std::string name_;
   std::vector<Middleware> middlewares_;
   std::vector<ConnectionHandler> connection_handlers_;
+  std::unordered_map<std::string, EventHandler> server_side_handlers_;
   std::unique_ptr<adapter::Adapter> adapter_;
   std::atomic<std::uint64_t> next_ack_id_{0};
 };

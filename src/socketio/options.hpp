@@ -4,7 +4,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
+#include <string>
+
+#include "adapter/adapter.hpp"
+#include "net/shard_pool.hpp"
 
 #include "engine/options.hpp"
 
@@ -32,6 +38,9 @@ struct ServerOptions {
   std::size_t max_attachments = 10;
   // Connection state recovery; off unless set, as in Node.
   std::optional<RecoveryOptions> connection_state_recovery;
+  // Makes each namespace's adapter (Node's `adapter` option); empty: the
+  // memory adapter. A cluster adapter such as adapter::redis::Cluster's.
+  std::function<std::unique_ptr<adapter::Adapter>(const std::string& nsp, net::ShardPool& pool)> adapter_factory;
 };
 
 }  // namespace socketio

@@ -90,9 +90,10 @@ for (const shards of shardCounts) {
       await sleep(100);
       for (const n of got) assert.deepEqual(n, burst.map((_, i) => i));
       assert.ok(b.connected && c.connected);
-      // `a` was closed: its next GET gets the close packet, not the burst.
+      // `a` was closed for an error: its session is gone, not holding the burst.
       const last = await poll(server.url, eio.sid, "/socket.io/");
-      assert.equal(last.body, "1");
+      assert.equal(last.status, 400);
+      assert.deepEqual(JSON.parse(last.body), { code: 1, message: "Session ID unknown" });
     });
   });
 }
