@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "app/engine_flags.hpp"
+#include "app/redis_flags.hpp"
 #include "app/run.hpp"
 #include "socketio/server.hpp"
 
@@ -68,6 +69,10 @@ struct Disconnects {
 };
 
 void setup(socketio::Namespace& nsp, std::shared_ptr<Disconnects> disconnects) {
+  // Another node's serverSideEmit("ping"), as the Node cluster node answers it.
+  nsp.on_server_side_emit("ping", [](Args&, Ack ack) {
+    if (ack) ack(Args::of("pong"));
+  });
   nsp.on_connection([&nsp, disconnects](const SocketPtr& socket) {
     std::weak_ptr<socketio::Socket> weak = socket;
     auto self = [weak] { return weak.lock(); };
@@ -234,8 +239,24 @@ void setup(socketio::Namespace& nsp, std::shared_ptr<Disconnects> disconnects) {
       ack(Args::of(it == disconnects->ack_results.end() ? json::value("pending") : it->second));
     });
     socket->on("server-side-emit", [&nsp](Args&, Ack ack) {
-      nsp.server_side_emit("ping", {}, [ack](socketio::AckError error, std::vector<Args>) {
-        ack(Args::of(json::object{{"err", error_or_null(error)}, {"responses", json::array{}}}));
+      nsp.server_side_emit("ping", {}, [ack](socketio::AckError error, std::vector<Args> responses) {
+        json::array out;
+        for (auto& r : responses) out.push_back(r.values.empty() ? json::value() : r.values[0]);
+        ack(Args::of(json::object{{"err", error_or_null(error)}, {"responses", out}}));
+      });
+    });
+    // A broadcast of binary arguments, at the top and nested: bin(010203), {nested: bin("hi")}.
+    socket->on("emit-binary", [&nsp](Args& args, Ack ack) {
+      Args out = Args::of(socketio::Binary{std::string("\x01\x02\x03", 3)});
+      out.buffers.push_back("hi");
+      out.values.push_back(json::object{{"nested", json::object{{"_placeholder", true}, {"num", 1}}}});
+      make_operator(nsp, spec_of(args)).emit("bin", std::move(out));
+      ack();
+    });
+    socket->on("all-rooms", [&nsp](Args&, Ack ack) {
+      nsp.all_rooms([ack](std::vector<std::string> rooms) {
+        std::sort(rooms.begin(), rooms.end());
+        ack(Args::of(json::array(rooms.begin(), rooms.end())));
       });
     });
     auto rooms = std::make_shared<json::array>();
@@ -263,6 +284,10 @@ int main(int argc, char** argv) {
   bool recovery = false;
   std::uint32_t ack_timeout_ms = 30'000;
   add_server_flags(cli, flags);
+  std::string adapter = "memory";
+  app::RedisFlags redis;
+  cli.add_option("--adapter", adapter, "memory, or redis (a cluster node; see --redis-url)")->capture_default_str();
+  app::add_redis_flags(cli, redis);
   cli.add_flag("--recovery", recovery, "Enable connection state recovery (2 s)");
   cli.add_option("--ack-timeout", ack_timeout_ms, "Server-wide default ack timeout in ms (0: none)")
       ->capture_default_str();
@@ -270,12 +295,22 @@ int main(int argc, char** argv) {
 
   net::ShardPool shards(flags.threads);
   net::HttpServer http(shards, flags.http);
+  std::unique_ptr<adapter::redis::Cluster> cluster;
+  if (adapter == "redis") {
+    try {
+      cluster = app::make_cluster(app::cluster_options(redis));
+    } catch (const CLI::Error& e) {
+      std::fprintf(stderr, "socketio-test-server: %s\n", e.what());
+      return 2;
+    }
+  }
 
   socketio::ServerOptions options;
   options.engine = flags.engine;
   options.connect_timeout_ms = 1000;
   options.default_ack_timeout_ms = ack_timeout_ms;
   if (recovery) options.connection_state_recovery = socketio::RecoveryOptions{2000, true};
+  if (cluster) options.adapter_factory = cluster->factory();
   socketio::Server io(shards, options);
   auto disconnects = std::make_shared<Disconnects>();
   setup(io.of("/"), disconnects);
@@ -305,5 +340,7 @@ int main(int argc, char** argv) {
   });
   echo.attach(http);
 
-  return app::listen_and_run("socketio-test-server", shards, http, io.engine());
+  int code = app::listen_and_run("socketio-test-server", shards, http, io.engine());
+  if (cluster) cluster->stop();
+  return code;
 }

@@ -4,12 +4,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages. Boost 1.81 only: libboost-dev (1.74) conflicts with it.
+# Debian packages. Boost 1.81 only: libboost-dev (1.74) conflicts with it;
+# msgpuck, not libmsgpack-dev (which pulls Boost 1.74). redis-server is only
+# run by the tests, as private instances on loopback (it starts no service
+# here); clang-14 and libFuzzer build the fuzzers.
 packages=(
   build-essential g++ cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libspdlog-dev libfmt-dev libcli11-dev libjwt-dev
   libgtest-dev googletest
+  libhiredis-dev libmsgpuck-dev
+  redis-server
+  clang-14 libfuzzer-14-dev
   curl
 )
 # Node.js 18+ runs the e2e tests; a machine may already have a Node.js that

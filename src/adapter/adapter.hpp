@@ -26,6 +26,13 @@ class AckCollector {
  public:
   using Done = std::function<void(bool timed_out, std::vector<AckResponse> responses)>;
   AckCollector(std::size_t parts, Done done) : parts_left_(parts), done_(std::move(done)) {}
+  // A relay instead of a gatherer (another node's broadcast with ack): each
+  // answer is handed to `each` as it comes, and `counted` runs once every
+  // part has said how many sockets it reached.
+  using Counted = std::function<void(std::size_t recipients)>;
+  using Each = std::function<void(AckResponse response)>;
+  AckCollector(std::size_t parts, Counted counted, Each each)
+      : parts_left_(parts), counted_(std::move(counted)), each_(std::move(each)) {}
 
   void part_done(std::size_t recipients);
   // More parts to wait for, learnt after the start (the other nodes of a
@@ -43,6 +50,8 @@ class AckCollector {
   std::vector<AckResponse> responses_;
   bool finished_ = false;
   Done done_;
+  Counted counted_;
+  Each each_;
 };
 
 class Adapter {
@@ -82,7 +91,7 @@ class Adapter {
   // wants an answer, a callback for it (empty otherwise). Set once, before use.
   using ServerSideHandler = std::function<void(boost::json::array data, std::vector<std::string> buffers,
                                                std::function<void(AckResponse)> ack)>;
-  void on_server_side_emit(ServerSideHandler handler) { server_side_handler_ = std::move(handler); }
+  virtual void on_server_side_emit(ServerSideHandler handler) { server_side_handler_ = std::move(handler); }
 
  protected:
   ServerSideHandler server_side_handler_;

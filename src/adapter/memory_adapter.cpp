@@ -12,6 +12,13 @@ void AckCollector::part_done(std::size_t recipients) {
   if (finished_) return;
   expected_ += recipients;
   --parts_left_;
+  if (counted_) {
+    if (parts_left_ > 0) return;
+    auto counted = std::move(counted_);
+    std::size_t total = expected_;
+    lock.unlock();
+    return counted(total);
+  }
   if (parts_left_ == 0 && responses_.size() >= expected_) finish_locked(false, lock);
 }
 
@@ -23,6 +30,11 @@ void AckCollector::add_parts(std::size_t parts) {
 void AckCollector::add_response(AckResponse response) {
   std::unique_lock lock(mutex_);
   if (finished_) return;
+  if (each_) {
+    auto each = each_;  // a copy: answers may come from several shards at once
+    lock.unlock();
+    return each(std::move(response));
+  }
   responses_.push_back(std::move(response));
   if (parts_left_ == 0 && responses_.size() >= expected_) finish_locked(false, lock);
 }
@@ -34,6 +46,8 @@ void AckCollector::time_out() {
 
 void AckCollector::finish_locked(bool timed_out, std::unique_lock<std::mutex>& lock) {
   finished_ = true;
+  each_ = nullptr;  // what the relay captured goes now, not with the last reference
+  counted_ = nullptr;
   auto done = std::move(done_);
   auto responses = std::move(responses_);
   lock.unlock();

@@ -129,13 +129,19 @@ void HttpApi::handle(const std::shared_ptr<net::HttpExchange>& exchange) {
     auto parts = split_path(req.path());
     if (parts.size() == 1 && parts[0] == "health") {
       require_method(req, "GET");
-      return exchange->respond(json_response(
-          200, json::object{{"status", "OK"}, {"service", options_.service_name}, {"timestamp", iso_now()}}));
+      json::object health{{"status", "OK"}, {"service", options_.service_name}, {"timestamp", iso_now()}};
+      health["adapter"] = options_.adapter_status ? options_.adapter_status() : json::object{{"type", "memory"}};
+      return exchange->respond(json_response(200, std::move(health)));
     }
     if (parts.size() == 1 && parts[0] == "ready") {
       require_method(req, "GET");
-      bool ready = ready_;
-      return exchange->respond(json_response(ready ? 200 : 503, json::object{{"status", ready ? "ready" : "unavailable"}}));
+      if (!ready_) return exchange->respond(json_response(503, json::object{{"status", "unavailable"}}));
+      // A node that cannot reach the cluster would serve new clients alone:
+      // the load balancer should send them elsewhere.
+      if (options_.adapter_ready && !options_.adapter_ready())
+        return exchange->respond(
+            json_response(503, json::object{{"status", "unavailable"}, {"reason", "adapter not connected"}}));
+      return exchange->respond(json_response(200, json::object{{"status", "ready"}}));
     }
 
     // Everything else is for the back end only.

@@ -6,7 +6,9 @@
 // answer only to loopback addresses.
 
 #include <atomic>
+#include <boost/json/object.hpp>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -19,6 +21,11 @@ struct ApiOptions {
   std::string api_key;                    // "" : loopback clients only
   std::size_t max_body_bytes = 1 << 20;   // larger bodies get 413
   std::string service_name = "switchboard";
+  // The adapter between nodes, for /health and /ready: its state as JSON,
+  // and whether this node can reach the others (/ready is 503 while not).
+  // Empty: one node, always reachable.
+  std::function<boost::json::object()> adapter_status;
+  std::function<bool()> adapter_ready;
 };
 
 class HttpApi {

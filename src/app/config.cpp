@@ -86,9 +86,11 @@ int load_config(int argc, char** argv, Config& c) {
       presence = "room";
   cli.add_option("--frontend-url", frontend_url, "Allowed CORS origin (seed 002's name; --cors-origin wins)")
       ->envname("FRONTEND_URL");
-  cli.add_option("--adapter", c.adapter, "Adapter between nodes: memory (redis comes in a later version)")
+  cli.add_option("--adapter", c.adapter, "Adapter between nodes: memory (one node) or redis (a cluster; docs/cluster.md)")
       ->envname("WS_ADAPTER")
       ->capture_default_str();
+  RedisFlags redis;
+  add_redis_flags(cli, redis);
   cli.add_option("--connect-timeout", c.io.connect_timeout_ms, "ms for a client to join a namespace")
       ->envname("CONNECT_TIMEOUT")
       ->capture_default_str();
@@ -153,9 +155,9 @@ int load_config(int argc, char** argv, Config& c) {
     cli.parse(argc, argv);
     if (c.server.cors_origins.empty() && !frontend_url.empty()) c.server.cors_origins = frontend_url;
     finish_server_flags(c.server);
-    if (c.adapter != "memory")
-      throw CLI::ValidationError("--adapter (WS_ADAPTER)", "'" + c.adapter +
-                                                               "' is not available in this version; accepted values: memory");
+    if (c.adapter != "memory" && c.adapter != "redis")
+      throw CLI::ValidationError("--adapter (WS_ADAPTER)", "'" + c.adapter + "'; accepted values: memory, redis");
+    if (c.adapter == "redis") c.redis = cluster_options(redis);
     auto& jwt = c.service.auth.jwt;
     if (!jwt_public_key_file.empty()) jwt.public_key_pem = read_file(jwt_public_key_file, "--jwt-public-key-file");
     if (!jwt_algorithms.empty()) {

@@ -9,6 +9,7 @@
 
 #include "api/http_api.hpp"
 #include "app/engine_flags.hpp"
+#include "app/redis_flags.hpp"
 #include "service/options.hpp"
 #include "socketio/options.hpp"
 
@@ -20,6 +21,7 @@ struct Config {
   service::ServiceOptions service;
   api::ApiOptions api;
   std::string adapter = "memory";
+  adapter::redis::ClusterOptions redis;  // with adapter == "redis"
   std::string log_level = "info";
   std::string log_format = "text";
   std::chrono::milliseconds shutdown_timeout{10'000};

@@ -24,6 +24,27 @@ int main(int argc, char** argv) {
 
   net::ShardPool shards(config.server.threads);
   net::HttpServer http(shards, config.server.http);
+  // Before the Socket.IO server (its namespaces hold members of the
+  // cluster), after the shards (stopped before they go).
+  std::unique_ptr<adapter::redis::Cluster> cluster;
+  if (config.adapter == "redis") {
+    cluster = app::make_cluster(config.redis);
+    config.io.adapter_factory = cluster->factory();
+    config.api.adapter_ready = [&cluster] { return cluster->ready(); };
+    config.api.adapter_status = [&cluster] {
+      const auto& n = cluster->counters();
+      boost::json::object s{{"type", "redis"},
+                            {"state", cluster->state()},
+                            {"endpoint", cluster->options().redis.endpoint()},
+                            {"published", n.published.load()},
+                            {"publishFailures", n.publish_failures.load()},
+                            {"received", n.received.load()},
+                            {"decodeErrors", n.decode_errors.load()},
+                            {"requestTimeouts", n.request_timeouts.load()}};
+      if (auto e = cluster->last_error(); !e.empty()) s["lastError"] = e;
+      return s;
+    };
+  }
   socketio::Server io(shards, config.io);
   service::RealtimeService realtime(io, config.service);
   api::HttpApi http_api(realtime, io, config.api);
@@ -38,6 +59,7 @@ int main(int argc, char** argv) {
     service::log_event(spdlog::level::info, "shutdown", {{"phase", "draining"}});
   };
   int code = app::listen_and_run("switchboard", shards, http, io.engine(), run);
+  if (cluster) cluster->stop();
   service::log_event(spdlog::level::info, "shutdown", {{"phase", "done"}});
   return code;
 }

@@ -38,6 +38,8 @@ export async function startNodeClusterNode(args = []) {
   const child = spawn(process.execPath, [script, "--port", "0", "--exit-on-stdin-eof", ...args], {
     stdio: ["pipe", "pipe", "pipe"],
   });
+  // A forgotten node must not keep the test process alive: it exits when its stdin closes.
+  for (const h of [child, child.stdin, child.stdout, child.stderr]) h.unref();
   const node = await watch("cluster-node", child);
   node.control = async (body) => {
     const answer = await postJson(node.port, "/control", body);
