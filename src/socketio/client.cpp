@@ -57,7 +57,15 @@ void Client::on_session_close(std::string_view reason, std::string_view) { on_cl
 
 void Client::on_session_message(std::string&& data, bool binary) {
   auto result = binary ? decoder_.add_binary(std::move(data)) : decoder_.add_text(data);
-  if (!result) return close("parse error");  // a malformed packet ends this client only
+  if (!result) {
+    // A malformed packet ends this client only. Its sockets see "parse
+    // error"; the connection closes as Node's conn.close() does (what is
+    // queued goes first), not as an Engine.IO error.
+    if (closed_) return;
+    auto keep_alive = shared_from_this();
+    on_close("parse error");
+    return session_->close("forced close");
+  }
   if (*result) on_packet(std::move(**result));
 }
 

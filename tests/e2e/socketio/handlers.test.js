@@ -1,7 +1,7 @@
 // Per-socket middleware, catch-all listeners, and connection state recovery.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { targets, connected, request, collect, withServer } from "../lib/targets.js";
+import { targets, connected, request, collect, withServer, perNode } from "../lib/targets.js";
 import { once, sleep } from "../lib/server.js";
 
 for (const target of targets) {
@@ -35,7 +35,9 @@ for (const target of targets) {
   describe(`Socket.IO connection state recovery against ${target.name}`, () => {
     const ctx = withServer({ before, after }, target, ["--recovery"]);
 
-    it("gives a reconnecting client its id, rooms, data and every missed packet, in order", async () => {
+    it("gives a reconnecting client its id, rooms, data and every missed packet, in order", {
+      skip: perNode(target, "recovery keeps missed packets per node, as Node's classic Redis adapter (no recovery) does not either"),
+    }, async () => {
       const a = ctx.open("/", { reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 50, transports: ["websocket"] });
       const b = ctx.open("/");
       await connected(a);
