@@ -1,0 +1,116 @@
+// The switchboard daemon as a cluster (WS_ADAPTER=redis): the HTTP API of
+// one node acts on users connected to another, /health and /ready report the
+// adapter, malformed messages on Redis are dropped and counted, and a Redis
+// outage turns /ready to 503 and back.
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import jwt from "jsonwebtoken";
+import { io } from "socket.io-client";
+import { startRedis } from "../lib/redis.js";
+import { startServer, once, sleep } from "../lib/server.js";
+import { connected } from "../lib/targets.js";
+
+const SECRET = "cluster-secret";
+const token = (sub) => jwt.sign({ sub }, SECRET, { expiresIn: "1h" });
+
+async function until(check, ms = 5000, what = "condition") {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+const post = (node, path, body) =>
+  fetch(`${node.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+const health = async (node) => (await fetch(`${node.url}/health`)).json();
+
+describe("switchboard daemons in one cluster", () => {
+  let redis, a, b;
+  const sockets = [];
+  const user = async (node, id) => {
+    const s = io(node.url, { forceNew: true, reconnection: false, transports: ["websocket"], auth: { token: token(id) } });
+    sockets.push(s);
+    return connected(s);
+  };
+  before(async () => {
+    redis = await startRedis();
+    const args = (shards) => ["--threads", String(shards), "--jwt-secret", SECRET, "--adapter", "redis", "--redis-url", redis.url];
+    [a, b] = await Promise.all([startServer("switchboard", args(1)), startServer("switchboard", args(2))]);
+    for (const n of [a, b]) await until(async () => (await health(n)).adapter.state === "ready", 5000, "the adapter");
+  });
+  after(async () => {
+    for (const s of sockets) s.disconnect();
+    await Promise.all([a?.stop(), b?.stop()]);
+    await redis?.stop();
+  });
+
+  it("reports the adapter in /health and is ready", async () => {
+    const h = await health(a);
+    assert.equal(h.adapter.type, "redis");
+    assert.equal(h.adapter.state, "ready");
+    assert.equal((await fetch(`${a.url}/ready`)).status, 200);
+  });
+
+  it("POST /emit on one node reaches a user connected to the other", async () => {
+    const alice = await user(a, "alice");
+    const got = once(alice, "order:status_updated");
+    const res = await post(b, "/emit", { event: "order:status_updated", data: { orderId: 7 }, to: { users: ["alice"] } });
+    assert.equal(res.status, 202);
+    assert.deepEqual(await got, [{ orderId: 7 }]);
+  });
+
+  it("room changes and disconnects by the HTTP API act on the other node's sockets", async () => {
+    const bob = await user(b, "bob");
+    assert.equal((await post(a, "/users/bob/rooms", { room: "vip" })).status < 300, true);
+    await sleep(100);
+    const inRoom = once(bob, "vip-news");
+    await post(a, "/emit", { event: "vip-news", data: 1, to: { rooms: ["vip"] } });
+    assert.deepEqual(await inRoom, [1]);
+    const gone = once(bob, "disconnect");
+    assert.equal((await post(a, "/users/bob/disconnect", {})).status < 300, true);
+    assert.equal((await gone)[0], "io server disconnect");
+  });
+
+  it("drops and counts malformed messages on Redis, and keeps delivering", async () => {
+    const raw = redis.client();
+    for (const channel of ["socket.io#/#", "socket.io#/#user:alice#", "socket.io-request#/#", "socket.io-response#/#"])
+      for (const payload of ["{not json", Buffer.from([0x93, 0xc1]), Buffer.from([0x91, 0xa1]), '{"type":5}', Buffer.from([0xdd, 0xff, 0xff, 0xff, 0xff])])
+        await raw.publish(channel, payload);
+    await until(async () => (await health(a)).adapter.decodeErrors > 0, 2000, "decode errors to be counted");
+    const carol = await user(a, "carol");
+    const got = once(carol, "still-here");
+    await post(b, "/emit", { event: "still-here", data: true, to: { users: ["carol"] } });
+    assert.deepEqual(await got, [true]);
+  });
+
+  it("Redis lost: /ready is 503 and the nodes serve their own clients; back within 5 s of Redis returning", async () => {
+    const dave = await user(a, "dave");
+    await redis.kill();
+    await until(async () => (await fetch(`${a.url}/ready`)).status === 503, 5000, "/ready to turn 503");
+    assert.equal((await health(a)).adapter.state, "down");
+    const local = once(dave, "local");
+    await post(a, "/emit", { event: "local", data: 1, to: { users: ["dave"] } });
+    assert.deepEqual(await local, [1]);
+    await redis.restart();
+    const back = Date.now();
+    await until(async () => (await fetch(`${a.url}/ready`)).status === 200, 5000, "/ready to turn 200");
+    await until(async () => {
+      const got = once(dave, "cross", 300);
+      await post(b, "/emit", { event: "cross", data: 2, to: { users: ["dave"] } });
+      await got;
+      return true;
+    }, 5000, "cross-node delivery");
+    assert.ok(Date.now() - back < 5000);
+    assert.ok((await health(b)).adapter.publishFailures >= 0);
+  });
+
+  it("refuses a Redis URL that asks for TLS, Sentinel or Cluster, and says so", async () => {
+    for (const url of ["rediss://127.0.0.1:6379", "redis+sentinel://127.0.0.1:26379/mymaster"]) {
+      await assert.rejects(startServer("switchboard", ["--adapter", "redis", "--redis-url", url]), /exited with 2/);
+    }
+  });
+});
