@@ -20,6 +20,10 @@ class MemoryAdapter final : public Adapter {
   void broadcast_with_ack(PacketPtr packet, std::uint64_t ack_id, Target target, BroadcastFlags flags,
                           std::shared_ptr<AckCollector> collector) override;
   std::size_t ack_parts() const override { return pool_.size(); }
+  // Every shard's RoomIndex::watch_rooms; `watcher` runs on the shards.
+  void watch_rooms(const RoomIndex::RoomWatcher& watcher, bool own_rooms) {
+    for (auto& r : rooms_) r.watch_rooms(watcher, own_rooms);
+  }
   void fetch_sockets(Target target, std::function<void(std::vector<boost::json::object>)> done) override;
   void add_sockets(Target target, std::vector<std::string> rooms) override;
   void del_sockets(Target target, std::vector<std::string> rooms) override;

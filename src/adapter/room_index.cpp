@@ -12,15 +12,19 @@ void RoomIndex::add_socket(LocalSocket* socket) {
   flush_broadcasts();
   sockets_.emplace(socket->id(), socket);
   socket->in_own_room_ = true;
+  if (watcher_ && watch_own_rooms_) watcher_(socket->id(), true);
 }
 
 void RoomIndex::remove_socket(LocalSocket* socket) {
   flush_broadcasts();
   if (sockets_.erase(socket->id()) == 0) return;
+  if (watcher_ && watch_own_rooms_) watcher_(socket->id(), false);
   for (const std::string* name : socket->joined_rooms_) {
     auto room = rooms_.find(*name);
     room->second.erase(socket);
-    if (room->second.empty()) rooms_.erase(room);  // an empty room does not exist, as in Node
+    if (!room->second.empty()) continue;
+    if (watcher_) watcher_(room->first, false);
+    rooms_.erase(room);  // an empty room does not exist, as in Node
   }
   socket->joined_rooms_.clear();
   socket->joined_rooms_.shrink_to_fit();
@@ -35,6 +39,7 @@ void RoomIndex::add(LocalSocket* socket, const std::string& room) {
   }
   auto [entry, created] = rooms_.try_emplace(room);
   if (entry->second.insert(socket).second) socket->joined_rooms_.push_back(&entry->first);
+  if (created && watcher_) watcher_(entry->first, true);
 }
 
 void RoomIndex::remove(LocalSocket* socket, const std::string& room) {
@@ -46,7 +51,9 @@ void RoomIndex::remove(LocalSocket* socket, const std::string& room) {
   auto entry = rooms_.find(room);
   if (entry == rooms_.end() || entry->second.erase(socket) == 0) return;
   std::erase(socket->joined_rooms_, &entry->first);
-  if (entry->second.empty()) rooms_.erase(entry);
+  if (!entry->second.empty()) return;
+  if (watcher_) watcher_(entry->first, false);
+  rooms_.erase(entry);
 }
 
 bool RoomIndex::in_room(const LocalSocket* socket, std::string_view room) {

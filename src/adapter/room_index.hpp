@@ -47,6 +47,16 @@ class RoomIndex {
   // The sockets `target` reaches, each once, in no particular order.
   std::vector<LocalSocket*> select(const Target& target) const;
 
+  // Told on this shard when a joined room comes to exist here (first member)
+  // or stops existing (last member gone), and, with `own_rooms`, when a
+  // socket's own room does: a cluster adapter subscribes to the rooms its
+  // node has (the sharded Redis adapter's dynamic modes). Set before use.
+  using RoomWatcher = std::function<void(const std::string& room, bool exists)>;
+  void watch_rooms(RoomWatcher watcher, bool own_rooms) {
+    watcher_ = std::move(watcher);
+    watch_own_rooms_ = own_rooms;
+  }
+
  private:
   static bool in_room(const LocalSocket* socket, std::string_view room);
   // The socket whose own room `room` is, if it is in it.
@@ -57,6 +67,8 @@ class RoomIndex {
   // allocation per entry: 8 and 24 bytes a slot instead of a 32 and 48-byte node).
   std::unordered_map<std::string, boost::unordered_flat_set<LocalSocket*>> rooms_;
   boost::unordered_flat_map<std::string_view, LocalSocket*, std::hash<std::string_view>> sockets_;  // by id
+  RoomWatcher watcher_;
+  bool watch_own_rooms_ = false;
 };
 
 }  // namespace adapter

@@ -48,10 +48,11 @@ adapter::redis::ClusterOptions cluster_options(const RedisFlags& f) {
   o.requests_timeout = std::chrono::milliseconds(f.requests_timeout_ms);
   if (f.mode != "classic" && f.mode != "sharded")
     throw CLI::ValidationError("--redis-mode (REDIS_MODE)", "'" + f.mode + "'; accepted values: classic, sharded");
-  if (f.mode == "sharded")
-    throw CLI::ValidationError("--redis-mode (REDIS_MODE)",
-                               "sharded (createShardedAdapter) is not available in this version; use classic");
-  if (f.subscription_mode != "static" && f.subscription_mode != "dynamic" && f.subscription_mode != "dynamic-private")
+  o.protocol = f.mode == "sharded" ? adapter::redis::Protocol::sharded : adapter::redis::Protocol::classic;
+  if (f.subscription_mode == "static") o.subscription_mode = adapter::redis::SubscriptionMode::static_;
+  else if (f.subscription_mode == "dynamic") o.subscription_mode = adapter::redis::SubscriptionMode::dynamic;
+  else if (f.subscription_mode == "dynamic-private") o.subscription_mode = adapter::redis::SubscriptionMode::dynamic_private;
+  else
     throw CLI::ValidationError("--redis-subscription-mode (REDIS_SUBSCRIPTION_MODE)",
                                "'" + f.subscription_mode + "'; accepted values: static, dynamic, dynamic-private");
   return o;

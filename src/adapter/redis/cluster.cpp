@@ -71,7 +71,7 @@ void Cluster::Core::publish(std::string channel, std::string payload) {
   boost::asio::post(context, [self = shared_from_this(), channel = std::move(channel),
                               payload = std::move(payload)]() mutable {
     if (!self->pub) return;
-    self->pub->command({"PUBLISH", channel, payload}, [self](boost::system::error_code ec, ::redis::Reply reply) {
+    self->pub->command({self->sharded() ? "SPUBLISH" : "PUBLISH", channel, payload}, [self](boost::system::error_code ec, ::redis::Reply reply) {
       if (!ec && !reply.is_error()) {
         ++self->counters.published;
         return;
@@ -88,7 +88,7 @@ void Cluster::Core::publish(std::string channel, std::string payload) {
 
 void Cluster::Core::server_count(const std::string& request_channel, std::function<void(std::size_t)> done) {
   if (!pub) return done(0);
-  pub->command({"PUBSUB", "NUMSUB", request_channel},
+  pub->command({"PUBSUB", sharded() ? "SHARDNUMSUB" : "NUMSUB", request_channel},
                [done = std::move(done)](boost::system::error_code ec, ::redis::Reply reply) {
                  // [channel, count]; anything else: Redis cannot say, answer alone.
                  if (ec || !reply.is_array() || reply.elements().size() < 2) return done(0);
@@ -100,6 +100,13 @@ void Cluster::Core::server_count(const std::string& request_channel, std::functi
 void Cluster::Core::attach(const std::shared_ptr<Member>& member) {
   if (!sub) return;  // stopped
   const auto& c = member->channels();
+  if (sharded()) {
+    auto main = member->sharded_channel(), own = member->sharded_own_channel();
+    by_channel[main] = member;
+    by_channel[own] = member;
+    sub->ssubscribe({main, own});
+    return;
+  }
   by_pattern[c.pattern] = member;
   for (const auto* channel : {&c.request, &c.response, &c.specific_response}) by_channel[*channel] = member;
   // One subscribed connection per process: PUBSUB NUMSUB counts this node once.
@@ -109,11 +116,36 @@ void Cluster::Core::attach(const std::shared_ptr<Member>& member) {
 
 void Cluster::Core::detach(const std::shared_ptr<Member>& member) {
   const auto& c = member->channels();
+  if (sharded()) {
+    std::vector<std::string> channels;
+    for (auto it = by_channel.begin(); it != by_channel.end();) {
+      if (it->second != member) {
+        ++it;
+        continue;
+      }
+      channels.push_back(it->first);
+      it = by_channel.erase(it);
+    }
+    if (sub && !channels.empty()) sub->sunsubscribe(std::move(channels));
+    return;
+  }
   by_pattern.erase(c.pattern);
   for (const auto* channel : {&c.request, &c.response, &c.specific_response}) by_channel.erase(*channel);
   if (!sub) return;
   sub->punsubscribe({c.pattern});
   sub->unsubscribe({c.request, c.response, c.specific_response});
+}
+
+void Cluster::Core::subscribe_room(const std::shared_ptr<Member>& member, const std::string& channel) {
+  if (!sub) return;
+  by_channel[channel] = member;
+  sub->ssubscribe({channel});
+}
+
+void Cluster::Core::unsubscribe_room(const std::string& channel) {
+  if (!sub) return;
+  by_channel.erase(channel);
+  sub->sunsubscribe({channel});
 }
 
 void Cluster::Core::on_message(std::string_view pattern, std::string_view channel, std::string_view payload) {
@@ -125,6 +157,7 @@ void Cluster::Core::on_message(std::string_view pattern, std::string_view channe
   }
   auto it = by_channel.find(std::string(channel));
   if (it == by_channel.end()) return;
+  if (sharded()) return it->second->on_sharded(payload);
   if (channel == it->second->channels().request)
     it->second->on_request(payload);
   else

@@ -30,8 +30,18 @@
 
 namespace adapter::redis {
 
+// createAdapter (PUBLISH, PSUBSCRIBE) or createShardedAdapter (SPUBLISH,
+// SSUBSCRIBE; Redis 7). A cluster uses one of them.
+enum class Protocol { classic, sharded };
+// Sharded only: which room channels a node subscribes to. static: none (every
+// message on the namespace's channel); dynamic: the public rooms it has
+// members in; dynamic_private: every room, sockets' own rooms included.
+enum class SubscriptionMode { static_, dynamic, dynamic_private };
+
 struct ClusterOptions {
   ::redis::Config redis;
+  Protocol protocol = Protocol::classic;
+  SubscriptionMode subscription_mode = SubscriptionMode::dynamic;  // Node's default
   // Channel prefix: Node's `key` option.
   std::string key = "socket.io";
   // allRooms, fetchSockets and serverSideEmit with ack answer with what

@@ -33,6 +33,10 @@ struct Cluster::Core : std::enable_shared_from_this<Cluster::Core> {
   // On the Redis thread: subscribe a namespace's member, or let it go.
   void attach(const std::shared_ptr<Member>& member);
   void detach(const std::shared_ptr<Member>& member);
+  // Sharded dynamic modes, on the Redis thread: a room's own channel.
+  void subscribe_room(const std::shared_ptr<Member>& member, const std::string& channel);
+  void unsubscribe_room(const std::string& channel);
+  bool sharded() const { return options.protocol == Protocol::sharded; }
 
   void on_message(std::string_view pattern, std::string_view channel, std::string_view payload);
   void on_state_change();

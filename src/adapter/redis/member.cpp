@@ -31,7 +31,31 @@ Member::Member(std::shared_ptr<Cluster::Core> cluster, std::string nsp, net::Sha
       nsp_(std::move(nsp)),
       uid_(random_uid()),
       channels_(cluster_->options.key, nsp_, uid_),
-      local_(pool) {}
+      local_(pool) {
+  if (sharded() && cluster_->options.subscription_mode != SubscriptionMode::static_) watch_rooms();
+}
+
+// Dynamic modes: a room's channel is subscribed while some shard of this node
+// has members in it. Counted on the Redis thread, in the order the shards saw it.
+void Member::watch_rooms() {
+  bool own_rooms = cluster_->options.subscription_mode == SubscriptionMode::dynamic_private;
+  local_.watch_rooms(
+      [this, own_rooms](const std::string& room, bool exists) {
+        if (!own_rooms && looks_like_socket_id(room)) return;  // Node: public rooms only
+        boost::asio::post(cluster_->context, [self = weak_from_this(), room, exists] {
+          auto me = self.lock();
+          if (!me) return;
+          auto& shards = me->room_shards_[room];
+          std::string channel = me->channels_.broadcast + room + "#";
+          if (exists && ++shards == 1) return me->cluster_->subscribe_room(me, channel);
+          if (!exists && shards > 0 && --shards == 0) {
+            me->room_shards_.erase(room);
+            me->cluster_->unsubscribe_room(channel);
+          }
+        });
+      },
+      own_rooms);
+}
 
 namespace {
 
@@ -71,8 +95,21 @@ std::optional<json::object> checked_socket(const json::value& v) {
 void Member::broadcast(PacketPtr packet, Target target, BroadcastFlags flags) {
   local_.broadcast(packet, target, flags);
   if (target.local) return;  // io.local: never on Redis
-  auto bytes = encode_broadcast(uid_, nsp_, event_data(*packet), packet->attachments, target, WireFlags{flags, {}});
-  cluster_->publish(channels_.broadcast_channel(target), std::move(bytes));
+  if (!sharded()) {
+    auto bytes = encode_broadcast(uid_, nsp_, event_data(*packet), packet->attachments, target, WireFlags{flags, {}});
+    return cluster_->publish(channels_.broadcast_channel(target), std::move(bytes));
+  }
+  json::object data{{"packet", json::object{{"type", 2}, {"data", event_data(*packet)}}},
+                    {"opts", encode_opts(target, nullptr)}};
+  WireFlags wire{flags, {}};
+  data["opts"].as_object()["flags"] = encode_opts({}, &wire)["flags"];
+  // Node's computeChannel: one room gets its own channel in the dynamic modes.
+  auto mode = cluster_->options.subscription_mode;
+  bool room_channel = target.rooms.size() == 1 &&
+                      ((mode == SubscriptionMode::dynamic && !looks_like_socket_id(target.rooms[0])) ||
+                       mode == SubscriptionMode::dynamic_private);
+  cluster_->publish(room_channel ? channels_.broadcast + target.rooms[0] + "#" : channels_.broadcast,
+                    encode_sharded(ShardedType::broadcast, data, packet->attachments, uid_, nsp_));
 }
 
 void Member::broadcast_with_ack(PacketPtr packet, std::uint64_t ack_id, Target target, BroadcastFlags flags,
@@ -80,26 +117,24 @@ void Member::broadcast_with_ack(PacketPtr packet, std::uint64_t ack_id, Target t
   local_.broadcast_with_ack(packet, ack_id, target, flags, collector);
   if (target.local) return collector->part_done(0);  // the cluster's part: nobody
   json::object request;
-  request["uid"] = uid_;
   request["requestId"] = random_uid();
-  request["type"] = static_cast<int>(RequestType::broadcast);
   json::object p;
   p["type"] = 2;
   p["data"] = event_data(*packet);
-  p["nsp"] = nsp_;
+  if (!sharded()) p["nsp"] = nsp_;  // the sharded envelope carries it
   request["packet"] = std::move(p);
   request["opts"] = encode_opts(target, nullptr);
   request["opts"].as_object()["flags"] = json::object{};
-  auto bytes = encode_msgpack(request, packet->attachments);
   boost::asio::post(cluster_->context, [self = shared_from_this(), id = std::string(request["requestId"].as_string()),
-                                        bytes = std::move(bytes), collector = std::move(collector)]() mutable {
+                                        request = std::move(request), buffers = packet->attachments,
+                                        collector = std::move(collector)]() mutable {
     auto pending = std::make_shared<Pending>();
     pending->kind = Pending::Kind::ack;
     pending->collector = collector;
     self->pending_[id] = pending;
     // Counted before the publish, on the same connection: the count is
     // known before any answer can come back.
-    self->cluster_->server_count(self->channels_.request, [pending](std::size_t servers) {
+    self->cluster_->server_count(self->count_channel(), [pending](std::size_t servers) {
       auto c = pending->collector.lock();
       if (!c) return;
       pending->remote_parts = servers > 1 ? servers - 1 : 0;
@@ -110,7 +145,7 @@ void Member::broadcast_with_ack(PacketPtr packet, std::uint64_t ack_id, Target t
       pending->early_counts.clear();
       c->part_done(0);  // the cluster's own part, now split into the servers'
     });
-    self->cluster_->publish(self->channels_.request, std::move(bytes));
+    self->publish_request(RequestType::broadcast, std::move(request), buffers);
     // Forgotten once the namespace stops waiting (its timeout) and lets go.
     pending->timer = std::make_unique<boost::asio::steady_timer>(self->cluster_->context);
     auto arm = std::make_shared<std::function<void()>>();
@@ -143,9 +178,7 @@ void Member::fetch_sockets(Target target, std::function<void(std::vector<json::o
       pending->kind = Pending::Kind::fetch;
       pending->sockets = std::move(mine);
       pending->finish = [done = std::move(done)](Pending& p, bool) { done(std::move(p.sockets)); };
-      json::object request{{"uid", self->uid_}, {"type", static_cast<int>(RequestType::remote_fetch)},
-                           {"opts", std::move(opts)}};
-      self->ask(std::move(request), std::move(pending));
+      self->ask(RequestType::remote_fetch, json::object{{"opts", std::move(opts)}}, std::move(pending));
     });
   });
 }
@@ -153,7 +186,7 @@ void Member::fetch_sockets(Target target, std::function<void(std::vector<json::o
 void Member::apply_remotely(RequestType type, const Target& target, std::vector<std::string> rooms, bool close) {
   // Applied here by the caller; the others apply it from Redis, and this
   // node drops its own copy by uid.
-  json::object request{{"uid", uid_}, {"type", static_cast<int>(type)}, {"opts", encode_opts(target)}};
+  json::object request{{"opts", encode_opts(target)}};
   if (type == RequestType::remote_disconnect) {
     request["close"] = close;
   } else {
@@ -161,7 +194,9 @@ void Member::apply_remotely(RequestType type, const Target& target, std::vector<
     for (auto& r : rooms) list.emplace_back(std::move(r));
     request["rooms"] = std::move(list);
   }
-  cluster_->publish(channels_.request, encode_json(request));
+  boost::asio::post(cluster_->context, [self = shared_from_this(), type, request = std::move(request)]() mutable {
+    self->publish_request(type, std::move(request), {});
+  });
 }
 
 void Member::all_rooms(std::function<void(std::vector<std::string>)> done) {
@@ -175,8 +210,9 @@ void Member::all_rooms(std::function<void(std::vector<std::string>)> done) {
         p.rooms.erase(std::unique(p.rooms.begin(), p.rooms.end()), p.rooms.end());
         done(std::move(p.rooms));
       };
-      self->ask(json::object{{"uid", self->uid_}, {"type", static_cast<int>(RequestType::all_rooms)}},
-                std::move(pending));
+      // The sharded adapter has no allRooms request: this node's rooms only.
+      if (self->sharded()) return pending->finish(*pending, false);
+      self->ask(RequestType::all_rooms, {}, std::move(pending));
     });
   });
 }
@@ -184,9 +220,8 @@ void Member::all_rooms(std::function<void(std::vector<std::string>)> done) {
 void Member::server_side_emit(json::array data, std::vector<std::string> buffers, Adapter::ServerSideDone done) {
   boost::asio::post(cluster_->context, [self = shared_from_this(), data = std::move(data),
                                         done = std::move(done)]() mutable {
-    json::object request{{"uid", self->uid_}, {"type", static_cast<int>(RequestType::server_side_emit)},
-                         {"data", std::move(data)}};
-    if (!done) return self->cluster_->publish(self->channels_.request, encode_json(request));
+    json::object request{{"data", std::move(data)}};
+    if (!done) return self->publish_request(RequestType::server_side_emit, std::move(request), {});
     auto pending = std::make_shared<Pending>();
     pending->kind = Pending::Kind::server_side;
     pending->finish = [done = std::move(done)](Pending& p, bool timed_out) {
@@ -196,18 +231,18 @@ void Member::server_side_emit(json::array data, std::vector<std::string> buffers
                 std::to_string(p.expected);
       done(std::move(error), std::move(p.answers));
     };
-    self->ask(std::move(request), std::move(pending));
+    self->ask(RequestType::server_side_emit, std::move(request), std::move(pending));
   });
   (void)buffers;  // Node sends serverSideEmit as JSON: binary arguments do not cross
 }
 
 // Redis thread: counts the servers, and publishes unless this one is alone
 // (then it finishes at once, as Node does without publishing).
-void Member::ask(json::object request, std::shared_ptr<Pending> pending) {
+void Member::ask(RequestType type, json::object request, std::shared_ptr<Pending> pending) {
   std::string id = random_uid();
   request["requestId"] = id;
-  cluster_->server_count(channels_.request, [self = shared_from_this(), request = std::move(request),
-                                             pending = std::move(pending), id](std::size_t servers) mutable {
+  cluster_->server_count(count_channel(), [self = shared_from_this(), type, request = std::move(request),
+                                           pending = std::move(pending), id](std::size_t servers) mutable {
     if (servers <= 1) return pending->finish(*pending, false);
     pending->expected = servers - 1;
     pending->timer = std::make_unique<boost::asio::steady_timer>(self->cluster_->context);
@@ -216,7 +251,7 @@ void Member::ask(json::object request, std::shared_ptr<Pending> pending) {
       if (auto self = weak.lock(); self && !ec) self->complete(id, true);
     });
     self->pending_[id] = std::move(pending);
-    self->cluster_->publish(self->channels_.request, encode_json(request));
+    self->publish_request(type, std::move(request), {});
   });
 }
 
@@ -244,9 +279,132 @@ bool Member::decoded(const std::optional<Message>& message, const std::string& e
   return false;
 }
 
-void Member::answer(const std::string& requester_uid, std::string payload) {
-  bool specific = cluster_->options.publish_on_specific_response_channel && !requester_uid.empty();
-  cluster_->publish(specific ? channels_.response + requester_uid + "#" : channels_.response, std::move(payload));
+// ---- the two protocols' envelopes ----
+
+namespace {
+
+// Moved through a local: inserting `to` may move the object's storage.
+void rename_field(json::object& o, std::string_view from, std::string_view to) {
+  auto* v = o.if_contains(from);
+  if (!v) return;
+  json::value moved = std::move(*v);
+  o.erase(from);
+  o[to] = std::move(moved);
+}
+
+ShardedType sharded_request_type(RequestType type, bool with_id) {
+  switch (type) {
+    case RequestType::remote_join: return ShardedType::sockets_join;
+    case RequestType::remote_leave: return ShardedType::sockets_leave;
+    case RequestType::remote_disconnect: return ShardedType::disconnect_sockets;
+    case RequestType::remote_fetch: return ShardedType::fetch_sockets;
+    case RequestType::server_side_emit: return ShardedType::server_side_emit;
+    default: return ShardedType::broadcast;  // 7, and plain broadcasts
+  }
+  (void)with_id;
+}
+
+}  // namespace
+
+void Member::post_answer(std::string requester, std::optional<RequestType> type, json::object body,
+                         std::vector<std::string> buffers) {
+  // Answers come from shard threads (fetch results, client acks).
+  boost::asio::post(cluster_->context, [self = shared_from_this(), requester = std::move(requester), type,
+                                        body = std::move(body), buffers = std::move(buffers)]() mutable {
+    self->publish_answer(requester, type, std::move(body), buffers);
+  });
+}
+
+std::string Member::count_channel() const { return sharded() ? channels_.broadcast : channels_.request; }
+
+void Member::publish_request(RequestType type, json::object body, const std::vector<std::string>& buffers) {
+  if (!sharded()) {
+    body["uid"] = uid_;
+    body["type"] = static_cast<int>(type);
+    // Node sends every request as JSON but the broadcast with ack, which may carry binary.
+    auto bytes = type == RequestType::broadcast ? encode_msgpack(body, buffers) : encode_json(body);
+    return cluster_->publish(channels_.request, std::move(bytes));
+  }
+  if (type == RequestType::server_side_emit) rename_field(body, "data", "packet");  // {packet: [event, ...args]}
+  auto sharded_type = sharded_request_type(type, body.contains("requestId"));
+  cluster_->publish(channels_.broadcast, encode_sharded(sharded_type, body, buffers, uid_, nsp_));
+}
+
+void Member::publish_answer(const std::string& requester, std::optional<RequestType> type, json::object body,
+                            const std::vector<std::string>& buffers) {
+  if (!sharded()) {
+    if (type) body["type"] = static_cast<int>(*type);
+    bool binary = type == RequestType::broadcast_ack;
+    auto bytes = binary ? encode_msgpack(body, buffers) : encode_json(body);
+    // The answer to serverSideEmit always goes to the shared channel (Node ignores the option there).
+    bool specific = cluster_->options.publish_on_specific_response_channel && !requester.empty() &&
+                    type != RequestType::server_side_emit;
+    return cluster_->publish(specific ? channels_.response + requester + "#" : channels_.response, std::move(bytes));
+  }
+  if (requester.empty()) return;  // the sharded protocol answers the requester's own channel
+  ShardedType t = ShardedType::fetch_sockets_response;
+  if (type == RequestType::server_side_emit) {
+    t = ShardedType::server_side_emit_response;
+    rename_field(body, "data", "packet");
+  } else if (type == RequestType::broadcast_client_count) {
+    t = ShardedType::broadcast_client_count;
+  } else if (type == RequestType::broadcast_ack) {
+    t = ShardedType::broadcast_ack;
+  }
+  cluster_->publish(channels_.broadcast + requester + "#", encode_sharded(t, body, buffers, uid_, nsp_));
+}
+
+// A sharded message, translated into the classic form the handlers read.
+void Member::on_sharded(std::string_view payload) {
+  std::string error;
+  auto envelope = decode_message(payload, error);
+  if (!decoded(envelope, error)) return;
+  auto type = envelope->type();
+  std::string uid = envelope->string_field("uid");
+  auto* nsp = envelope->fields.if_contains("nsp");
+  auto* data_value = envelope->fields.if_contains("data");
+  if (!type || uid == uid_ || !nsp || !nsp->is_string() || nsp->as_string() != nsp_) return;  // ours, or another namespace's
+  if (!data_value || !data_value->is_object()) return;  // heartbeats and the like carry none we use
+  Message m;
+  m.fields = std::move(data_value->as_object());
+  m.buffers = std::move(envelope->buffers);
+  m.fields["uid"] = uid;
+  auto as_request = [&](RequestType t) {
+    m.fields["type"] = static_cast<int>(t);
+    handle_request(m);
+  };
+  auto as_response = [&](std::optional<RequestType> t) {
+    if (t) m.fields["type"] = static_cast<int>(*t);
+    else m.fields.erase("type");
+    handle_response(m);
+  };
+  switch (static_cast<ShardedType>(*type)) {
+    case ShardedType::broadcast: {
+      if (m.fields.contains("requestId")) return as_request(RequestType::broadcast);
+      auto* packet = m.fields.if_contains("packet");
+      auto* data = packet && packet->is_object() ? packet->as_object().if_contains("data") : nullptr;
+      if (!data || !data->is_array()) return (void)decoded(std::nullopt, "sharded broadcast: no packet.data");
+      Message opts_only;
+      if (auto* o = m.fields.if_contains("opts")) opts_only.fields["opts"] = *o;
+      BroadcastFlags flags;
+      if (auto* o = m.fields.if_contains("opts"); o && o->is_object())
+        if (auto* f = o->as_object().if_contains("flags"); f && f->is_object()) {
+          if (auto* v = f->as_object().if_contains("volatile"); v && v->is_bool()) flags.volatile_ = v->as_bool();
+          if (auto* c = f->as_object().if_contains("compress"); c && c->is_bool()) flags.compress = c->as_bool();
+        }
+      return deliver(std::move(data->as_array()), std::move(m.buffers), opts_only.target(), flags);
+    }
+    case ShardedType::sockets_join: return as_request(RequestType::remote_join);
+    case ShardedType::sockets_leave: return as_request(RequestType::remote_leave);
+    case ShardedType::disconnect_sockets: return as_request(RequestType::remote_disconnect);
+    case ShardedType::fetch_sockets: return as_request(RequestType::remote_fetch);
+    case ShardedType::server_side_emit: rename_field(m.fields, "packet", "data"); return as_request(RequestType::server_side_emit);
+    case ShardedType::fetch_sockets_response: return as_response(std::nullopt);
+    case ShardedType::server_side_emit_response: rename_field(m.fields, "packet", "data"); return as_response(RequestType::server_side_emit);
+    case ShardedType::broadcast_client_count: return as_response(RequestType::broadcast_client_count);
+    case ShardedType::broadcast_ack: return as_response(RequestType::broadcast_ack);
+    default: return;  // heartbeats, close: this member keeps no node list
+  }
 }
 
 void Member::on_broadcast(std::string_view channel, std::string_view payload) {
@@ -258,14 +416,29 @@ void Member::on_broadcast(std::string_view channel, std::string_view payload) {
     return;
   }
   if (b->uid == uid_ || b->nsp != nsp_) return;  // our own, or another namespace's
-  auto packet = cluster_->encoder(nsp_, std::move(b->data), std::move(b->buffers), std::nullopt);
-  if (packet) local_.broadcast(std::move(packet), std::move(b->target), b->flags);
+  deliver(std::move(b->data), std::move(b->buffers), std::move(b->target), b->flags);
+}
+
+void Member::deliver(json::array data, std::vector<std::string> buffers, Target target, BroadcastFlags flags) {
+  auto packet = cluster_->encoder(nsp_, std::move(data), std::move(buffers), std::nullopt);
+  if (packet) local_.broadcast(std::move(packet), std::move(target), flags);
+  else decoded(std::nullopt, "broadcast: packet.data is not [event, ...args]");
 }
 
 void Member::on_request(std::string_view payload) {
   std::string error;
   auto message = decode_message(payload, error);
-  if (!decoded(message, error)) return;
+  if (decoded(message, error)) handle_request(*message);
+}
+
+void Member::on_response(std::string_view payload) {
+  std::string error;
+  auto message = decode_message(payload, error);
+  if (decoded(message, error)) handle_response(*message);
+}
+
+void Member::handle_request(Message& m) {
+  auto* message = &m;
   auto type = message->type();
   if (!type) return;
   std::string uid = message->string_field("uid");
@@ -280,7 +453,7 @@ void Member::on_request(std::string_view payload) {
       local_.fetch_sockets(std::move(t), [self, id, uid](std::vector<json::object> found) {
         json::array ids;
         for (auto& s : found) ids.push_back(s["id"]);
-        self->answer(uid, encode_json(json::object{{"requestId", id}, {"sockets", std::move(ids)}}));
+        self->post_answer(uid, std::nullopt, json::object{{"requestId", id}, {"sockets", std::move(ids)}});
       });
       return;
     }
@@ -289,7 +462,7 @@ void Member::on_request(std::string_view payload) {
       local_.all_rooms([self, id, uid](std::vector<std::string> rooms) {
         json::array list;
         for (auto& r : rooms) list.emplace_back(std::move(r));
-        self->answer(uid, encode_json(json::object{{"requestId", id}, {"rooms", std::move(list)}}));
+        self->post_answer(uid, std::nullopt, json::object{{"requestId", id}, {"rooms", std::move(list)}});
       });
       return;
     case RequestType::remote_join:
@@ -315,7 +488,7 @@ void Member::on_request(std::string_view payload) {
       local_.fetch_sockets(message->target(), [self, id, uid](std::vector<json::object> found) {
         json::array sockets;
         for (auto& s : found) sockets.emplace_back(std::move(s));
-        self->answer(uid, encode_json(json::object{{"requestId", id}, {"sockets", std::move(sockets)}}));
+        self->post_answer(uid, std::nullopt, json::object{{"requestId", id}, {"sockets", std::move(sockets)}});
       });
       return;
     case RequestType::server_side_emit: {
@@ -326,11 +499,10 @@ void Member::on_request(std::string_view payload) {
       if (!id.empty()) {
         // Once, always on the shared channel (Node ignores the specific one here).
         auto once = std::make_shared<std::atomic<bool>>(false);
-        reply = [self, id, once](AckResponse r) {
+        reply = [self, id, uid, once](AckResponse r) {
           if (once->exchange(true)) return;
-          json::object f{{"type", static_cast<int>(RequestType::server_side_emit)}, {"requestId", id},
-                         {"data", r.args.empty() ? json::value() : r.args[0]}};
-          self->cluster_->publish(self->channels_.response, encode_json(f));
+          json::object f{{"requestId", id}, {"data", r.args.empty() ? json::value() : r.args[0]}};
+          self->post_answer(uid, RequestType::server_side_emit, std::move(f));
         };
       }
       server_side_handler_(std::move(data->as_array()), std::move(message->buffers), std::move(reply));
@@ -375,16 +547,12 @@ void Member::relay_broadcast_with_ack(Message& request) {
   auto relay = std::make_shared<AckCollector>(
       local_.ack_parts(),
       [self, id, requester](std::size_t recipients) {
-        json::object f{{"type", static_cast<int>(RequestType::broadcast_client_count)},
-                       {"requestId", id},
-                       {"clientCount", recipients}};
-        self->answer(requester, encode_json(f));
+        self->post_answer(requester, RequestType::broadcast_client_count,
+                          json::object{{"requestId", id}, {"clientCount", recipients}});
       },
       [self, id, requester](AckResponse r) {
-        json::object f{{"type", static_cast<int>(RequestType::broadcast_ack)},
-                       {"requestId", id},
-                       {"packet", r.args.empty() ? json::value() : r.args[0]}};
-        self->answer(requester, encode_msgpack(f, r.buffers));
+        json::object f{{"requestId", id}, {"packet", r.args.empty() ? json::value() : r.args[0]}};
+        self->post_answer(requester, RequestType::broadcast_ack, std::move(f), std::move(r.buffers));
       });
   // The requester stops listening after its timeout: so do we.
   auto timer = std::make_shared<boost::asio::steady_timer>(cluster_->context, wait);
@@ -392,10 +560,8 @@ void Member::relay_broadcast_with_ack(Message& request) {
   local_.broadcast_with_ack(std::move(encoded), ack_id, std::move(target), flags, std::move(relay));
 }
 
-void Member::on_response(std::string_view payload) {
-  std::string error;
-  auto message = decode_message(payload, error);
-  if (!decoded(message, error)) return;
+void Member::handle_response(Message& m) {
+  auto* message = &m;
   std::string id = message->string_field("requestId");
   auto it = pending_.find(id);
   if (it == pending_.end()) return;  // another node's request, or one that timed out

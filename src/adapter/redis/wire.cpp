@@ -192,4 +192,13 @@ std::string encode_msgpack(const json::object& fields, const std::vector<std::st
   return out;
 }
 
+std::string encode_sharded(ShardedType type, const json::object& data, const std::vector<std::string>& buffers,
+                           std::string_view uid, std::string_view nsp) {
+  json::object envelope{{"type", static_cast<int>(type)}, {"data", data}, {"uid", uid}, {"nsp", nsp}};
+  if (buffers.empty()) return encode_json(envelope);
+  return encode_msgpack(envelope, buffers);
+}
+
+bool looks_like_socket_id(std::string_view room) { return room.size() == 20; }
+
 }  // namespace adapter::redis

@@ -105,4 +105,32 @@ std::string encode_msgpack(const boost::json::object& fields, const std::vector<
 // {"rooms": [...], "except": [...]} (and "flags" when given) of a request.
 boost::json::object encode_opts(const Target& target, const WireFlags* flags = nullptr);
 
+// ---- the sharded protocol (createShardedAdapter; research note section 9) ----
+
+// socket.io-adapter's MessageType.
+enum class ShardedType : int {
+  initial_heartbeat = 1,
+  heartbeat = 2,
+  broadcast = 3,
+  sockets_join = 4,
+  sockets_leave = 5,
+  disconnect_sockets = 6,
+  fetch_sockets = 7,
+  fetch_sockets_response = 8,
+  server_side_emit = 9,
+  server_side_emit_response = 10,
+  broadcast_client_count = 11,
+  broadcast_ack = 12,
+  adapter_close = 13,
+};
+
+// {"type","data","uid","nsp"}: JSON, or a MessagePack map when `data` holds
+// binary (as Node does for the types that may carry it).
+std::string encode_sharded(ShardedType type, const boost::json::object& data, const std::vector<std::string>& buffers,
+                           std::string_view uid, std::string_view nsp);
+
+// A sharded room channel is "key#nsp#room#"; Node gives a room its own
+// channel in dynamic mode unless it looks like a socket id (20 characters).
+bool looks_like_socket_id(std::string_view room);
+
 }  // namespace adapter::redis
