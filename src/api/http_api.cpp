@@ -154,6 +154,21 @@ void HttpApi::handle(const std::shared_ptr<net::HttpExchange>& exchange) {
 
     if (parts.size() == 1 && parts[0] == "connected-users") {
       require_method(req, "GET");
+      if (auto* presence = service_.cluster_presence()) {
+        // The whole cluster's users; this node's alone if Redis cannot say.
+        return presence->online_users([this, exchange](bool ok, std::vector<std::string> ids) {
+          json::array users;
+          if (ok) {
+            for (auto& id : ids) users.emplace_back(std::move(id));
+          } else {
+            std::unordered_set<std::string> seen;
+            for (const auto& u : service_.get_connected_users())
+              if (seen.insert(u.user_id).second) users.emplace_back(u.user_id);
+          }
+          exchange->respond(json_response(
+              200, json::object{{"success", true}, {"data", json::object{{"count", users.size()}, {"users", users}}}}));
+        });
+      }
       json::array users;
       std::unordered_set<std::string> seen;
       for (const auto& u : service_.get_connected_users())
@@ -163,6 +178,14 @@ void HttpApi::handle(const std::shared_ptr<net::HttpExchange>& exchange) {
     }
     if (parts.size() == 2 && parts[0] == "user-status") {
       require_method(req, "GET");
+      if (auto* presence = service_.cluster_presence()) {
+        return presence->user_sockets(parts[1], [this, exchange, user = parts[1]](bool ok, long long count) {
+          if (!ok) count = static_cast<long long>(service_.get_user_sockets(user).size());
+          exchange->respond(json_response(
+              200, json::object{{"success", true},
+                                {"data", json::object{{"userId", user}, {"isConnected", count > 0}, {"socketCount", count}}}}));
+        });
+      }
       auto sockets = service_.get_user_sockets(parts[1]);
       return exchange->respond(json_response(
           200, json::object{{"success", true},

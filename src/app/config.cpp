@@ -91,6 +91,12 @@ int load_config(int argc, char** argv, Config& c) {
       ->capture_default_str();
   RedisFlags redis;
   add_redis_flags(cli, redis);
+  std::uint32_t presence_ttl = 30;
+  cli.add_option("--presence-ttl", presence_ttl,
+                 "Cluster: seconds after which a node that died is taken out of presence (its users go offline)")
+      ->envname("PRESENCE_TTL")
+      ->check(CLI::Range(3u, 3600u))
+      ->capture_default_str();
   cli.add_option("--connect-timeout", c.io.connect_timeout_ms, "ms for a client to join a namespace")
       ->envname("CONNECT_TIMEOUT")
       ->capture_default_str();
@@ -158,6 +164,7 @@ int load_config(int argc, char** argv, Config& c) {
     if (c.adapter != "memory" && c.adapter != "redis")
       throw CLI::ValidationError("--adapter (WS_ADAPTER)", "'" + c.adapter + "'; accepted values: memory, redis");
     if (c.adapter == "redis") c.redis = cluster_options(redis);
+    c.presence_ttl = std::chrono::seconds(presence_ttl);
     auto& jwt = c.service.auth.jwt;
     if (!jwt_public_key_file.empty()) jwt.public_key_pem = read_file(jwt_public_key_file, "--jwt-public-key-file");
     if (!jwt_algorithms.empty()) {

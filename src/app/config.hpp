@@ -22,6 +22,7 @@ struct Config {
   api::ApiOptions api;
   std::string adapter = "memory";
   adapter::redis::ClusterOptions redis;  // with adapter == "redis"
+  std::chrono::seconds presence_ttl{30};  // a dead node's users offline within this (and a third more)
   std::string log_level = "info";
   std::string log_format = "text";
   std::chrono::milliseconds shutdown_timeout{10'000};

@@ -47,6 +47,13 @@ int main(int argc, char** argv) {
   }
   socketio::Server io(shards, config.io);
   service::RealtimeService realtime(io, config.service);
+  // After the service: stopped (its thread joined) before the service goes.
+  std::shared_ptr<service::ClusterPresence> presence;
+  if (cluster) {
+    presence = std::make_shared<service::ClusterPresence>(
+        service::ClusterPresence::Options{config.redis.redis, config.redis.key, config.presence_ttl});
+    realtime.use_cluster_presence(presence);
+  }
   api::HttpApi http_api(realtime, io, config.api);
   io.attach(http);        // /socket.io/ first: the API takes every other path
   http_api.attach(http);
@@ -59,6 +66,7 @@ int main(int argc, char** argv) {
     service::log_event(spdlog::level::info, "shutdown", {{"phase", "draining"}});
   };
   int code = app::listen_and_run("switchboard", shards, http, io.engine(), run);
+  if (presence) presence->stop();
   if (cluster) cluster->stop();
   service::log_event(spdlog::level::info, "shutdown", {{"phase", "done"}});
   return code;

@@ -156,7 +156,14 @@ void RealtimeService::on_socket(const socketio::SocketPtr& socket) {
                                                   {"userId", connection->user_id.empty()
                                                                  ? json::value()
                                                                  : json::value(connection->user_id)}}));
-  if (first) publish_status(connection->user_id, "online");
+  if (presence_ && !connection->user_id.empty()) {
+    // Once for the cluster: the first socket of the user on any node.
+    presence_->socket_opened(connection->user_id, first, [this, user = connection->user_id](bool first_anywhere) {
+      if (first_anywhere) publish_status(user, "online");
+    });
+  } else if (first) {
+    publish_status(connection->user_id, "online");
+  }
   attach_events(socket, connection);
   auto user = snapshot(*connection);
   for (const auto& hook : connection_hooks_) hook(user);
@@ -263,9 +270,21 @@ void RealtimeService::on_socket_closed(const std::shared_ptr<Connection>& connec
             {{"user", connection->user_id.empty() ? "anonymous" : connection->user_id},
              {"socket", connection->socket_id},
              {"reason", reason}});
-  if (last) publish_status(connection->user_id, "offline");
+  if (presence_ && !connection->user_id.empty()) {
+    presence_->socket_closed(connection->user_id, last, [this, user = connection->user_id](bool last_anywhere) {
+      if (last_anywhere) publish_status(user, "offline");
+    });
+  } else if (last) {
+    publish_status(connection->user_id, "offline");
+  }
   auto user = snapshot(*connection);
   for (const auto& hook : disconnect_hooks_) hook(user, reason);
+}
+
+void RealtimeService::use_cluster_presence(std::shared_ptr<ClusterPresence> presence) {
+  presence_ = std::move(presence);
+  // A dead node's users: announced by whichever node took them out.
+  presence_->on_user_lost([this](const std::string& user) { publish_status(user, "offline"); });
 }
 
 void RealtimeService::publish_status(const std::string& user_id, const char* status) {

@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "service/cluster_presence.hpp"
 #include "service/options.hpp"
 #include "socketio/server.hpp"
 
@@ -64,6 +65,11 @@ class RealtimeService {
   std::vector<SocketUser> get_connected_users() const;
   bool is_user_online(const std::string& user_id) const;
   std::vector<std::string> get_user_sockets(const std::string& user_id) const;
+  // In a cluster: presence kept in Redis (user:status once for the cluster,
+  // a dead node's users offline within the TTL). Set before the server starts;
+  // the presence must go before the service does.
+  void use_cluster_presence(std::shared_ptr<ClusterPresence> presence);
+  ClusterPresence* cluster_presence() const { return presence_.get(); }
   void broadcast_to_room(std::string room, std::string event, boost::json::value data,
                          std::vector<std::string> except = {});
   void broadcast_to_users(const std::vector<std::string>& user_ids, std::string event, boost::json::value data);
@@ -107,6 +113,7 @@ class RealtimeService {
   std::int64_t started_ms_;
 
   mutable std::mutex mutex_;  // the registry; taken on connect, disconnect, joins and queries
+  std::shared_ptr<ClusterPresence> presence_;  // null on one node
   std::unordered_map<std::string, std::shared_ptr<Connection>> by_socket_;
   std::unordered_map<std::string, std::unordered_set<std::string>> by_user_;
 

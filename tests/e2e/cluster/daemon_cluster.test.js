@@ -1,7 +1,8 @@
 // The switchboard daemon as a cluster (WS_ADAPTER=redis): the HTTP API of
-// one node acts on users connected to another, /health and /ready report the
-// adapter, malformed messages on Redis are dropped and counted, and a Redis
-// outage turns /ready to 503 and back.
+// one node acts on users connected to another, presence is the cluster's
+// (user:status once, a killed node's users offline within the TTL),
+// /health and /ready report the adapter, malformed messages on Redis are
+// dropped and counted, and a Redis outage turns /ready to 503 and back.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import jwt from "jsonwebtoken";
@@ -29,7 +30,7 @@ const post = (node, path, body) =>
 const health = async (node) => (await fetch(`${node.url}/health`)).json();
 
 describe("switchboard daemons in one cluster", () => {
-  let redis, a, b;
+  let redis, a, b, nodeArgs;
   const sockets = [];
   const user = async (node, id) => {
     const s = io(node.url, { forceNew: true, reconnection: false, transports: ["websocket"], auth: { token: token(id) } });
@@ -38,7 +39,9 @@ describe("switchboard daemons in one cluster", () => {
   };
   before(async () => {
     redis = await startRedis();
-    const args = (shards) => ["--threads", String(shards), "--jwt-secret", SECRET, "--adapter", "redis", "--redis-url", redis.url];
+    const args = (shards) => ["--threads", String(shards), "--jwt-secret", SECRET, "--adapter", "redis", "--redis-url", redis.url,
+      "--presence", "all", "--presence-ttl", "3"];
+    nodeArgs = args;
     [a, b] = await Promise.all([startServer("switchboard", args(1)), startServer("switchboard", args(2))]);
     for (const n of [a, b]) await until(async () => (await health(n)).adapter.state === "ready", 5000, "the adapter");
   });
@@ -73,6 +76,42 @@ describe("switchboard daemons in one cluster", () => {
     const gone = once(bob, "disconnect");
     assert.equal((await post(a, "/users/bob/disconnect", {})).status < 300, true);
     assert.equal((await gone)[0], "io server disconnect");
+  });
+
+  it("presence is the cluster's: online once for the first tab anywhere, offline once for the last", async () => {
+    const watcher = await user(b, "watcher");
+    const seen = [];
+    watcher.on("user:status", (s) => s.userId === "multi" && seen.push(s.status));
+    const tab1 = await user(a, "multi");
+    await until(async () => seen.length === 1, 3000, "online");
+    const tab2 = await user(b, "multi");
+    const status = await (await fetch(`${a.url}/user-status/multi`)).json();
+    assert.deepEqual(status.data, { userId: "multi", isConnected: true, socketCount: 2 });
+    const users = (await (await fetch(`${b.url}/connected-users`)).json()).data.users;
+    assert.ok(users.includes("multi") && users.includes("watcher"), JSON.stringify(users));
+    tab1.disconnect();
+    await sleep(300);
+    assert.deepEqual(seen, ["online"], "a tab left, another stays: still online");
+    tab2.disconnect();
+    await until(async () => seen.length === 2, 3000, "offline");
+    assert.deepEqual(seen, ["online", "offline"]);
+    assert.equal((await (await fetch(`${a.url}/user-status/multi`)).json()).data.isConnected, false);
+  });
+
+  it("a killed node's users are offline on the others within the TTL", async () => {
+    const c = await startServer("switchboard", nodeArgs(1));
+    const watcher = await user(a, "watcher2");
+    const seen = [];
+    watcher.on("user:status", (s) => s.userId === "doomed" && seen.push(s.status));
+    await user(c, "doomed");
+    await until(async () => seen.includes("online"), 3000, "online");
+    const exited = new Promise((r) => c.child.once("exit", r));
+    c.child.kill("SIGKILL"); // no goodbye: its Redis entries stay until the others take them out
+    await exited;
+    const killed = Date.now();
+    await until(async () => seen.includes("offline"), 8000, "offline after the kill");
+    assert.ok(Date.now() - killed < 8000);
+    assert.equal((await (await fetch(`${b.url}/user-status/doomed`)).json()).data.isConnected, false);
   });
 
   it("drops and counts malformed messages on Redis, and keeps delivering", async () => {

@@ -135,7 +135,7 @@ async function watch(binary, child) {
     },
     // Stops the server; fails if a sanitizer reported anything on the way.
     async stop() {
-      let result = child.exitCode;
+      let result = child.exitCode ?? child.signalCode; // a process killed by a signal has no exit code
       if (result === null) {
         const exited = new Promise((r) => child.once("exit", (code, signal) => r(code ?? signal)));
         child.kill("SIGTERM");
