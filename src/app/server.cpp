@@ -5,6 +5,7 @@
 #include <string_view>
 #include <thread>
 
+#include "app/redis_flags.hpp"
 #include "app/run.hpp"
 
 namespace switchboard {
@@ -23,8 +24,12 @@ Options parse_options(int argc, char** argv) {
 Server::Server(Options options)
     : options_(std::move(options)),
       shards_(std::make_unique<net::ShardPool>(options_.threads)),
-      http_(std::make_unique<net::HttpServer>(*shards_, net::HttpServerOptions{options_.host, options_.port})),
-      io_(std::make_unique<socketio::Server>(*shards_, options_.io)) {
+      http_(std::make_unique<net::HttpServer>(*shards_, net::HttpServerOptions{options_.host, options_.port})) {
+  if (options_.redis) {
+    cluster_ = app::make_cluster(*options_.redis);
+    options_.io.adapter_factory = cluster_->factory();
+  }
+  io_ = std::make_unique<socketio::Server>(*shards_, options_.io);
   io_->attach(*http_);
 }
 
@@ -53,6 +58,7 @@ void Server::close() {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   while (io_->engine().session_count() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (cluster_) cluster_->stop();
   shards_->stop();
   shards_->join();
 }

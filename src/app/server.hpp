@@ -10,6 +10,9 @@
 #include <memory>
 #include <string>
 
+#include <optional>
+
+#include "adapter/redis/cluster.hpp"
 #include "net/http_server.hpp"
 #include "net/shard_pool.hpp"
 #include "socketio/server.hpp"
@@ -21,6 +24,9 @@ struct Options {
   std::uint16_t port = 3000;  // 0 picks a free port (see bound_port())
   std::size_t threads = 0;    // shards; 0: one per core
   socketio::ServerOptions io;
+  // Set: a node of a cluster over this Redis, wire-compatible with
+  // @socket.io/redis-adapter (docs/cluster.md). Unset: one node.
+  std::optional<adapter::redis::ClusterOptions> redis;
 };
 
 // Options from "--host H", "--port N" and "--threads N" in argv (the
@@ -33,6 +39,8 @@ class Server {
   ~Server();
 
   socketio::Server& io() { return *io_; }
+  // The cluster this node is part of, or null.
+  adapter::redis::Cluster* cluster() { return cluster_.get(); }
   socketio::Namespace& of(const std::string& name) { return io_->of(name); }
   Server& on_connection(socketio::ConnectionHandler handler) {
     io_->on_connection(std::move(handler));
@@ -62,6 +70,8 @@ class Server {
   Options options_;
   std::unique_ptr<net::ShardPool> shards_;
   std::unique_ptr<net::HttpServer> http_;
+  // After the shards (stopped before they go), before the namespaces that hold its members.
+  std::unique_ptr<adapter::redis::Cluster> cluster_;
   std::unique_ptr<socketio::Server> io_;
   bool listening_ = false;
 };
