@@ -17,8 +17,9 @@ run_suite() {
   echo "== unit tests ($dir)"
   ctest --test-dir "$dir" --output-on-failure --parallel 2
   echo "== end-to-end tests ($dir)"
-  (cd tests/e2e && SWITCHBOARD_BUILD_DIR="../../$dir" node --test --test-concurrency=1 --test-reporter=spec \
-    engine/*.test.js socketio/*.test.js service/*.test.js)
+  # Files in parallel, two at a time (one per core): each starts its own servers.
+  (cd tests/e2e && SWITCHBOARD_BUILD_DIR="../../$dir" node --test --test-concurrency=2 --test-reporter=spec \
+    engine/*.test.js socketio/*.test.js service/*.test.js cluster/*.test.js)
   echo "== benchmark harness, quick mode ($dir)"
   SWITCHBOARD_BUILD_DIR="$dir" node bench/run.mjs --quick
 }

@@ -146,7 +146,8 @@ void HttpApi::handle(const std::shared_ptr<net::HttpExchange>& exchange) {
 
     // Everything else is for the back end only.
     if (options_.api_key.empty()) {
-      if (!is_loopback(req.remote_address))
+      // Behind a trusted proxy the peer is the proxy: judge the client it names.
+      if (!is_loopback(req.client_address.empty() ? req.remote_address : req.client_address))
         throw ApiError{401, "API_KEY is not configured: this endpoint answers loopback clients only"};
     } else if (req.header("Authorization") != "Bearer " + options_.api_key) {
       throw ApiError{401, "Authorization: a valid Bearer API key is required"};

@@ -81,6 +81,29 @@ int load_config(int argc, char** argv, Config& c) {
   env("--max-buffered-bytes", "MAX_BUFFERED_BYTES");
   env("--no-upgrades", "WEBSOCKET_NO_UPGRADES");
   env("--per-message-deflate", "WEBSOCKET_PER_MESSAGE_DEFLATE");
+  env("--headers-timeout", "HTTP_HEADERS_TIMEOUT");
+  env("--max-header-size", "HTTP_MAX_HEADER_SIZE");
+  env("--keep-alive-timeout", "HTTP_KEEP_ALIVE_TIMEOUT");
+  env("--body-timeout", "HTTP_BODY_TIMEOUT");
+  env("--max-connections", "MAX_CONNECTIONS");
+  env("--trust-proxy", "TRUST_PROXY");
+  env("--max-connections-per-ip", "MAX_CONNECTIONS_PER_IP");
+  env("--connection-rate-per-ip", "CONNECTION_RATE_PER_IP");
+  env("--connection-rate-burst", "CONNECTION_RATE_BURST");
+  cli.add_option("--max-connections-per-user", c.service.max_connections_per_user,
+                 "Sockets one user may have open at once (then CONNECT_ERROR CONNECTION_LIMIT); 0: no limit")
+      ->envname("MAX_CONNECTIONS_PER_USER")
+      ->capture_default_str();
+  cli.add_option("--event-rate-limit", c.service.event_rate_limit,
+                 "Events per second one socket may send (then dropped with an error event; a flood disconnects); "
+                 "0: no limit")
+      ->envname("EVENT_RATE_LIMIT")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cli.add_option("--event-rate-burst", c.service.event_rate_burst,
+                 "Events a socket may send at once (the bucket's size); 0: the rate, at least 1")
+      ->envname("EVENT_RATE_BURST")
+      ->capture_default_str();
 
   std::string frontend_url, jwt_algorithms, jwt_public_key_file, auth_required = "auto", room_templates,
       presence = "room";

@@ -36,6 +36,34 @@ void add_server_flags(CLI::App& cli, ServerFlags& f) {
   cli.add_option("--max-buffered-bytes", f.engine.max_buffered_bytes,
                  "Bytes queued for one client before it is disconnected")
       ->capture_default_str();
+
+  // Limits and timeouts of the front door (docs/configuration.md says why each default).
+  cli.add_option("--headers-timeout", f.http.header_timeout_ms,
+                 "ms for a request's header block to arrive (then 408 and close; slowloris); 0: none")
+      ->capture_default_str();
+  cli.add_option("--max-header-size", f.http.max_header_bytes, "Largest request header block in bytes (then 431)")
+      ->capture_default_str();
+  cli.add_option("--keep-alive-timeout", f.http.keep_alive_timeout_ms,
+                 "ms an idle keep-alive connection is kept between requests; 0: no limit")
+      ->capture_default_str();
+  cli.add_option("--body-timeout", f.http.body_timeout_ms,
+                 "ms for a request body to arrive, or an answer to be taken (then 408 / close); 0: none")
+      ->capture_default_str();
+  cli.add_option("--max-connections", f.http.max_connections,
+                 "Client connections open at once, then 503; 0: the file descriptor limit minus a reserve")
+      ->capture_default_str();
+  cli.add_option("--trust-proxy", f.http.trust_proxy,
+                 "Proxies in front whose X-Forwarded-For is believed (0: the header is ignored)")
+      ->capture_default_str();
+  cli.add_option("--max-connections-per-ip", f.engine.max_connections_per_ip,
+                 "Sessions one client address may have open (then 429); 0: no limit")
+      ->capture_default_str();
+  cli.add_option("--connection-rate-per-ip", f.engine.connection_rate_per_ip,
+                 "Handshakes per second per client address, a token bucket (then 429); 0: no limit")
+      ->capture_default_str();
+  cli.add_option("--connection-rate-burst", f.engine.connection_rate_burst,
+                 "Handshakes an address may make at once (the bucket's size); 0: the rate, at least 1")
+      ->capture_default_str();
 }
 
 int parse_server_flags(CLI::App& cli, ServerFlags& flags, int argc, char** argv) {
@@ -61,6 +89,9 @@ void finish_server_flags(ServerFlags& f) {
   f.engine.cors.origins = split_commas(f.cors_origins);
   if (f.engine.ping_interval_ms == 0 || f.engine.ping_timeout_ms == 0)
     throw CLI::ValidationError("--ping-interval/--ping-timeout", "must be greater than 0");
+  if (f.http.max_header_bytes < 1024) throw CLI::ValidationError("--max-header-size", "must be at least 1024 bytes");
+  if (!(f.engine.connection_rate_per_ip >= 0))
+    throw CLI::ValidationError("--connection-rate-per-ip", "must be 0 (off) or a positive number");
 }
 
 }  // namespace app

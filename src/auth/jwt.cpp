@@ -43,10 +43,13 @@ std::optional<boost::json::object> parse_object(std::string_view text) {
   return std::move(v.as_object());
 }
 
-std::optional<std::int64_t> number_claim(const boost::json::object& claims, std::string_view key) {
+// A NumericDate may have a fraction (RFC 7519, section 2: "exp": 1700000000.5,
+// as `Date.now() / 1000` gives) or be out of int64's range: as a double, no
+// claim throws (to_number<std::int64_t> did, on a signed token) or overflows.
+std::optional<double> number_claim(const boost::json::object& claims, std::string_view key) {
   auto* v = claims.if_contains(key);
   if (!v || !v->is_number()) return std::nullopt;
-  return v->to_number<std::int64_t>();
+  return v->to_number<double>();
 }
 
 }  // namespace
@@ -89,9 +92,10 @@ boost::system::result<boost::json::object> verify_jwt(std::string_view token, co
   auto claims = parse_object(grants.get());
   if (!claims) return JwtError::malformed;
 
-  auto leeway = options.leeway.count();
-  if (auto exp = number_claim(*claims, "exp"); exp && now > *exp + leeway) return JwtError::expired;
-  if (auto nbf = number_claim(*claims, "nbf"); nbf && now + leeway < *nbf) return JwtError::not_yet_valid;
+  auto leeway = static_cast<double>(options.leeway.count());
+  if (auto exp = number_claim(*claims, "exp"); exp && static_cast<double>(now) > *exp + leeway) return JwtError::expired;
+  if (auto nbf = number_claim(*claims, "nbf"); nbf && static_cast<double>(now) + leeway < *nbf)
+    return JwtError::not_yet_valid;
   if (!options.issuer.empty()) {
     auto* iss = claims->if_contains("iss");
     if (!iss || !iss->is_string() || iss->as_string() != options.issuer) return JwtError::wrong_issuer;

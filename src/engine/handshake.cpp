@@ -8,11 +8,15 @@ constexpr std::size_t kMaxPrefix = 5;  // a varint of up to 32 bits
 
 Handshake::Handshake(const net::HttpRequest& request, std::int64_t issued_ms)
     : secure_(request.secure), issued_ms_(issued_ms) {
+  // The client's address is kept only when a trusted proxy named another one.
+  forwarded_ = !request.client_address.empty() && request.client_address != request.remote_address;
   std::size_t size = 2 * kMaxPrefix + request.target.size() + request.remote_address.size();
+  if (forwarded_) size += kMaxPrefix + request.client_address.size();
   for (const auto& [name, value] : request.headers) size += 2 * kMaxPrefix + name.size() + value.size();
   text_.reserve(size);
   append_field(request.target);
   append_field(request.remote_address);
+  if (forwarded_) append_field(request.client_address);
   headers_at_ = static_cast<std::uint32_t>(text_.size());
   for (const auto& [name, value] : request.headers) {
     append_field(name);
@@ -61,6 +65,14 @@ std::string_view Handshake::remote_address() const {
   std::size_t at = 0;
   field(at);
   return field(at);
+}
+
+std::string_view Handshake::client_address() const {
+  if (text_.empty()) return {};
+  std::size_t at = 0;
+  field(at);
+  auto remote = field(at);
+  return forwarded_ ? field(at) : remote;
 }
 
 std::string_view Handshake::header(std::string_view name) const {

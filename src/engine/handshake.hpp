@@ -17,9 +17,12 @@ class Handshake {
   Handshake() = default;
   Handshake(const net::HttpRequest& request, std::int64_t issued_ms);
 
-  std::string_view url() const;    // path and query, as sent
-  std::string_view query() const;  // after '?', without it
-  std::string_view remote_address() const;
+  std::string_view url() const;             // path and query, as sent
+  std::string_view query() const;           // after '?', without it
+  std::string_view remote_address() const;  // the TCP peer
+  // The client: remote_address, or the address X-Forwarded-For names when
+  // the listener trusts a proxy (net::HttpRequest::client_address).
+  std::string_view client_address() const;
   bool secure() const { return secure_; }
   std::int64_t issued_ms() const { return issued_ms_; }  // milliseconds since the epoch
 
@@ -41,11 +44,13 @@ class Handshake {
   std::string_view field(std::size_t& at) const;
   void append_field(std::string_view value);
 
-  // url, remote address, then name and value of each header; every field is
-  // its length (a varint, one byte below 128) followed by its bytes.
+  // url, remote address, the client address when forwarded_, then name and
+  // value of each header; every field is its length (a varint, one byte
+  // below 128) followed by its bytes.
   std::string text_;
   std::uint32_t headers_at_ = 0;
   bool secure_ = false;
+  bool forwarded_ = false;  // a trusted proxy named the client: its address follows the peer's
   std::int64_t issued_ms_ = 0;
 };
 

@@ -40,6 +40,16 @@ struct ServerOptions {
   // A server-side close over polling waits this long for the client's next
   // GET to deliver the close packet. Node: 30 s.
   std::uint32_t close_timeout_ms = 30'000;
+  // Per client address (net::HttpRequest::client_address; IPv6 counts by
+  // its /64): the sessions it may have open at once, and the handshakes it
+  // may make per second, a token bucket of connection_rate_burst (0: the
+  // rate, at least 1). A handshake over either gets 429 with a JSON body
+  // before any session exists. Off (0) by default: many honest clients can
+  // share one address (an office behind NAT, a mobile carrier), and after a
+  // restart every client of a node reconnects within seconds. Node has none.
+  std::uint32_t max_connections_per_ip = 0;
+  double connection_rate_per_ip = 0;
+  std::uint32_t connection_rate_burst = 0;
   // Called for every handshake; return a message to refuse it with 403
   // {"code":4,"message":<message>}. Runs on the connection's shard.
   std::function<std::optional<std::string>(const net::HttpRequest&)> allow_request;

@@ -53,6 +53,42 @@ net::HttpResponse error_response(const ServerOptions& options, const net::HttpRe
   return res;
 }
 
+// A handshake refused by a per-address limit: 429 with a JSON body, for
+// polling and WebSocket alike (no session exists yet to carry an error).
+net::HttpResponse limit_response(const ServerOptions& options, const net::HttpRequest& request,
+                                 const IpLimits::Decision& decision) {
+  net::HttpResponse res;
+  res.status = 429;
+  res.set("Content-Type", "application/json");
+  boost::json::object body;
+  if (decision.verdict == IpLimits::Verdict::too_fast) {
+    res.set("Retry-After", std::to_string(decision.retry_after_s));
+    body["code"] = "RATE_LIMIT";
+    body["message"] = "Too many connection attempts";
+  } else {
+    body["code"] = "CONNECTION_LIMIT";
+    body["message"] = "Too many connections";
+  }
+  if (request.websocket_upgrade)
+    res.close_connection = true;
+  else
+    for (auto& h : cors_headers(options.cors, request.header("Origin"))) res.headers.push_back(std::move(h));
+  res.body = boost::json::serialize(body);
+  return res;
+}
+
+// A WebSocket handshake's count against its address, until the session that
+// it opens takes it over; given back if the handshake never completes.
+struct IpSlot {
+  IpSlot(std::shared_ptr<ServerState> s, std::string a) : state(std::move(s)), address(std::move(a)) {}
+  ~IpSlot() {
+    if (!taken) state->ip_limits->release(address);
+  }
+  std::shared_ptr<ServerState> state;
+  std::string address;
+  bool taken = false;
+};
+
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -88,12 +124,27 @@ class RequestHandler {
     if (!q.sid.empty()) return route_to_session(q, websocket);
     if (req_.method != "GET") return fail(HttpErrorCode::bad_handshake_method);
     if (websocket && !req_.websocket_upgrade) return fail(HttpErrorCode::bad_request);
-    if (o.allow_request) {
-      if (auto refusal = o.allow_request(req_)) return fail(HttpErrorCode::forbidden, *refusal);
+    IpLimits::Decision admitted;
+    if (state_->ip_limits) {
+      admitted = state_->ip_limits->admit(client_address());
+      if (admitted.verdict != IpLimits::Verdict::admitted) return exchange_->respond(limit_response(o, req_, admitted));
     }
-    if (q.eio != "4") return fail(HttpErrorCode::unsupported_protocol_version);
-    if (polling) return open_polling_session();
-    open_websocket_session();
+    // From here every refusal gives the address's count back.
+    auto give_back = [&] {
+      if (admitted.counted) state_->ip_limits->release(client_address());
+    };
+    if (o.allow_request) {
+      if (auto refusal = o.allow_request(req_)) {
+        give_back();
+        return fail(HttpErrorCode::forbidden, *refusal);
+      }
+    }
+    if (q.eio != "4") {
+      give_back();
+      return fail(HttpErrorCode::unsupported_protocol_version);
+    }
+    if (polling) return open_polling_session(admitted.counted);
+    open_websocket_session(admitted.counted);
   }
 
  private:
@@ -102,9 +153,14 @@ class RequestHandler {
   }
 
   Handshake make_handshake() const { return Handshake(req_, now_ms()); }
+  // What Handshake::client_address() will say for this request.
+  std::string_view client_address() const {
+    return req_.client_address.empty() ? req_.remote_address : req_.client_address;
+  }
 
-  void open_polling_session() {
+  void open_polling_session(bool ip_counted) {
     auto session = create_session(state_, exchange_->shard(), make_handshake(), TransportKind::polling);
+    if (ip_counted) session->set_ip_counted();
     std::string body;
     append_to_payload(body, Packet::of(PacketType::open, session->open_packet_data()));
     net::HttpResponse res;
@@ -116,14 +172,19 @@ class RequestHandler {
     start_session(state_, session);
   }
 
-  void open_websocket_session() {
+  void open_websocket_session(bool ip_counted) {
     std::size_t shard = exchange_->shard();
     auto state = state_;
     Handshake handshake = make_handshake();
+    auto slot = ip_counted ? std::make_shared<IpSlot>(state_, std::string(client_address())) : nullptr;
     exchange_->accept_websocket(
         shard, websocket_settings(),
-        [state, shard, handshake = std::move(handshake)](std::shared_ptr<net::WebSocketConnection> ws) mutable {
+        [state, shard, slot, handshake = std::move(handshake)](std::shared_ptr<net::WebSocketConnection> ws) mutable {
           auto session = create_session(state, shard, std::move(handshake), TransportKind::websocket);
+          if (slot) {
+            slot->taken = true;
+            session->set_ip_counted();
+          }
           ws->send(encode_text_frame(Packet::of(PacketType::open, session->open_packet_data())), false);
           session->attach_websocket(std::move(ws));
           start_session(state, session);

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/ip_limits.hpp"
 #include "engine/options.hpp"
 #include "net/fifo_timer.hpp"
 #include "net/shard_pool.hpp"
@@ -19,12 +20,17 @@ class SessionImpl;
 class Session;
 
 struct ServerState {
-  ServerState(net::ShardPool& p, ServerOptions o) : pool(p), options(std::move(o)), shards(p.size()) {}
+  ServerState(net::ShardPool& p, ServerOptions o) : pool(p), options(std::move(o)), shards(p.size()) {
+    IpLimitOptions limits{options.max_connections_per_ip, options.connection_rate_per_ip,
+                          options.connection_rate_burst};
+    if (limits.enabled()) ip_limits = std::make_unique<IpLimits>(limits);
+  }
 
   net::ShardPool& pool;
   const ServerOptions options;
   std::function<void(std::shared_ptr<Session>)> on_connection;
   std::atomic<std::size_t> session_count{0};
+  std::unique_ptr<IpLimits> ip_limits;  // null when no per-address limit is set
 
   // Each shard's sessions, touched only on that shard's thread: no lock.
   struct Shard {

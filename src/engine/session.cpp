@@ -235,11 +235,30 @@ void SessionImpl::on_poll_get(std::shared_ptr<net::HttpExchange> exchange) {
     return close("transport error");
   }
   polling_->pending_get = std::move(exchange);
+  // A client that goes away while its GET is held is noticed at once, not at
+  // the ping timeout. The notice comes from the connection's shard, maybe
+  // another one, and may cross an answer already on its way: it counts only
+  // if this GET is still the one waiting.
+  polling_->pending_get->on_abandoned([weak = weak_from_this(),
+                                       get = std::weak_ptr<net::HttpExchange>(polling_->pending_get),
+                                       pool = &server_->pool, shard = shard_] {
+    pool->post(shard, [weak, get] {
+      if (auto self = weak.lock()) self->on_get_abandoned(get);
+    });
+  });
   if (upgrading_ && probe_answered_) {
     // The client is pausing polling to upgrade: release this GET at once.
     return respond_to_get(std::string(1, '6'));
   }
   if (has_queued_packets()) schedule_flush();
+}
+
+void SessionImpl::on_get_abandoned(const std::weak_ptr<net::HttpExchange>& get) {
+  if (!has_pending_get()) return;
+  const auto& pending = polling_->pending_get;
+  if (get.owner_before(pending) || pending.owner_before(get)) return;  // another GET
+  polling_->pending_get.reset();
+  close("transport close");
 }
 
 void SessionImpl::on_poll_post(std::shared_ptr<net::HttpExchange> exchange) {
@@ -393,7 +412,7 @@ bool SessionImpl::deliver_close_to_pending_get(bool arrived_while_closing) {
   }
   // A GET that came after the close was asked for gets a noop before the
   // close packet, byte for byte as Node's polling transport sends it.
-  respond_to_get(arrived_while_closing ? std::string("6\x1e" "1") : std::string(1, '1'));
+  respond_to_get(arrived_while_closing ? std::string{'6', '\x1e', '1'} : std::string(1, '1'));
   return true;
 }
 
@@ -405,6 +424,7 @@ void SessionImpl::finish_close() {
   polling_.reset();  // with the upgrade timer and a GET no longer answered
   auto& sessions = server_->shards[shard_].sessions;
   if (sessions.erase(id()) > 0) server_->session_count.fetch_sub(1);
+  if (std::exchange(ip_counted_, false)) server_->ip_limits->release(handshake_.client_address());
 }
 
 }  // namespace engine

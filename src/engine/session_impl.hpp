@@ -48,6 +48,9 @@ class SessionImpl final : public Session,
   void attach_websocket(std::shared_ptr<net::WebSocketConnection> ws);  // a WebSocket-only session
   void on_poll_get(std::shared_ptr<net::HttpExchange> exchange);
   void on_poll_post(std::shared_ptr<net::HttpExchange> exchange);
+  // The handshake was counted against its client address (IpLimits): the
+  // session gives it back when it ends.
+  void set_ip_counted() { ip_counted_ = true; }
   // Returns false when this session cannot upgrade now (the caller answers 400).
   bool reserve_upgrade();
   void on_probe_open(std::shared_ptr<net::WebSocketConnection> ws);
@@ -61,6 +64,7 @@ class SessionImpl final : public Session,
   void schedule_flush();
   void flush();
   void respond_to_get(std::string payload);
+  void on_get_abandoned(const std::weak_ptr<net::HttpExchange>& get);
   void watch_websocket(const std::shared_ptr<net::WebSocketConnection>& ws);
   void on_ws_message(net::WebSocketConnection& ws, std::string&& data, bool binary) override;
   void on_ws_closed(net::WebSocketConnection& ws, net::WebSocketCloseKind kind, std::string description) override;
@@ -103,6 +107,7 @@ class SessionImpl final : public Session,
   bool probe_answered_ = false;
   bool flush_scheduled_ = false;
   bool awaiting_pong_ = false;
+  bool ip_counted_ = false;
 
   std::shared_ptr<net::WebSocketConnection> ws_;  // the WebSocket transport, once upgraded
   std::unique_ptr<Polling> polling_;

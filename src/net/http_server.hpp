@@ -17,10 +17,31 @@ namespace net {
 struct HttpServerOptions {
   std::string host = "0.0.0.0";
   std::uint16_t port = 3000;
-  // A client that sends no complete request header within this time is
-  // dropped; keeps idle keep-alive connections from piling up.
-  std::uint32_t request_timeout_ms = 60'000;
+  // From the start of a request (a new connection, or the first byte after
+  // a keep-alive pause) to the end of its header block; past it the client
+  // gets 408 and is closed. A slowloris client trickling a byte a second
+  // holds its connection this long and no longer. An honest client sends its
+  // few hundred bytes of header in one packet: 10 s leaves room for three
+  // TCP retransmissions. Node: headersTimeout 60 s.
+  std::uint32_t header_timeout_ms = 10'000;
+  // The largest header block (request line and fields); past it, 431 and
+  // close. Node: maxHeaderSize 16 KiB.
   std::size_t max_header_bytes = 16 * 1024;
+  // How long a keep-alive connection may sit between an answer and the next
+  // request. Node: keepAliveTimeout 5 s.
+  std::uint32_t keep_alive_timeout_ms = 5'000;
+  // To read a request body once its header is in, and to write an answer;
+  // past it, 408 (for a body) and close. 30 s carries the largest body the
+  // Engine.IO endpoint takes (1 MB) at 300 kbit/s. Node: requestTimeout
+  // 300 s, for the whole request.
+  std::uint32_t body_timeout_ms = 30'000;
+  // Client connections (HTTP and WebSocket) open at once; past it a new
+  // connection is answered 503 and closed. 0: the file descriptor limit
+  // (RLIMIT_NOFILE) minus a reserve for the server's own descriptors.
+  std::size_t max_connections = 0;
+  // Proxies in front of the server whose X-Forwarded-For is believed (see
+  // forwarded_client); 0 ignores the header, so nobody can spoof an address.
+  unsigned trust_proxy = 0;
 };
 
 class HttpServer {
@@ -40,6 +61,8 @@ class HttpServer {
   void stop_accepting();
   std::uint16_t bound_port() const;
   const std::string& host() const;
+  // max_connections as it applies once listening (the derived default).
+  std::size_t max_connections() const;
 
   struct Route {
     std::string prefix;

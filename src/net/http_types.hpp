@@ -19,7 +19,10 @@ struct HttpRequest {
   std::string target;  // path and query, as sent
   HeaderList headers;  // names as sent
   std::string body;
-  std::string remote_address;
+  std::string remote_address;  // the TCP peer
+  // The client: remote_address, or with HttpServerOptions::trust_proxy the
+  // address X-Forwarded-For names. What per-address limits count.
+  std::string client_address;
   bool secure = false;
   bool websocket_upgrade = false;  // "Connection: upgrade" + "Upgrade: websocket"
 
@@ -43,6 +46,14 @@ struct HttpResponse {
 
 bool iequals(std::string_view a, std::string_view b);
 
+// The client address behind `hops` trusted proxies: the peer is the first
+// hop, then X-Forwarded-For is read from right to left (Express's `trust
+// proxy` = n). An entry that is not an IP address ends the walk at the hop
+// before it, so a client cannot spoof past a proxy that appends. Addresses
+// come back canonical ("::ffff:1.2.3.4" as "1.2.3.4"); `peer` as given when
+// hops is 0 or the header is absent.
+std::string forwarded_client(std::string_view peer, std::string_view x_forwarded_for, unsigned hops);
+
 class WebSocketConnection;
 
 struct WebSocketSettings {
@@ -65,6 +76,11 @@ class HttpExchange {
   // on `target_shard`; `on_open` is called there once the 101 is sent.
   virtual void accept_websocket(std::size_t target_shard, WebSocketSettings settings,
                                 std::function<void(std::shared_ptr<WebSocketConnection>)> on_open) = 0;
+  // For an answer held back (a long-polling GET): `on_gone` runs once, on the
+  // connection's shard, if the client closes the connection before the answer
+  // is sent, at once rather than when the answer finds the socket dead.
+  // Thread-safe; a later call replaces an earlier one.
+  virtual void on_abandoned(std::function<void()> on_gone) = 0;
 };
 
 using HttpHandler = std::function<void(std::shared_ptr<HttpExchange>)>;

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "net/connection_count.hpp"
 #include "net/context_local.hpp"
 #include "net/poller.hpp"
 #include "net/websocket_frame.hpp"
@@ -59,7 +60,8 @@ thread_local char read_chunk[kReadChunk];
 
 class PlainWebSocketConnection final : public WebSocketConnection,
                                        public PollTarget,
-                                       public std::enable_shared_from_this<PlainWebSocketConnection> {
+                                       public std::enable_shared_from_this<PlainWebSocketConnection>,
+                                       private CountedConnection {  // MAX_CONNECTIONS; no byte
  public:
   // Takes the socket's fd away from Asio.
   PlainWebSocketConnection(tcp::socket socket, std::size_t shard, std::size_t max_message_size)

@@ -3,6 +3,7 @@
 #include <boost/beast/websocket.hpp>
 #include <deque>
 
+#include "net/connection_count.hpp"
 #include "net/corked_stream.hpp"
 #include "net/plain_websocket_connection.hpp"
 #include "net/websocket_accept.hpp"
@@ -19,7 +20,8 @@ namespace {
 // compression; every frame of a loop turn still leaves in one write through
 // CorkedStream. Without it, plain_websocket_connection.cpp serves.
 class DeflateWebSocketConnection final : public WebSocketConnection,
-                                         public std::enable_shared_from_this<DeflateWebSocketConnection> {
+                                         public std::enable_shared_from_this<DeflateWebSocketConnection>,
+                                         private CountedConnection {  // MAX_CONNECTIONS
  public:
   DeflateWebSocketConnection(boost::asio::ip::tcp::socket socket, std::size_t shard, const WebSocketSettings& settings)
       : ws_(CorkedStream(std::move(socket))), shard_(shard) {

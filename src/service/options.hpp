@@ -1,6 +1,7 @@
 #pragma once
 // Settings of the realtime service (names from the seed documents).
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,19 @@ struct ServiceOptions {
   // "super_admin"). One placeholder per template.
   std::vector<std::string> room_templates;
   PresenceMode presence = PresenceMode::room;
+  // Sockets one user (the token's user id) may have open at once, on this
+  // node; the next gets CONNECT_ERROR {"message":"Too many connections",
+  // "data":{"code":"CONNECTION_LIMIT"}}. Anonymous sockets are not counted.
+  // 0: no limit (the default: a user with many tabs and devices is honest).
+  std::uint32_t max_connections_per_user = 0;
+  // Events per second one socket may send, a token bucket of
+  // event_rate_burst events (0: the rate, at least 1). An event over it is
+  // dropped and answered with an `error` event {message, event}; a socket
+  // whose dropped events outrun the rate by 30 seconds' worth (at 10x the
+  // rate: about 4 s) is disconnected. 0: no limit (the default: what an
+  // honest client sends depends on the application).
+  double event_rate_limit = 0;
+  std::uint32_t event_rate_burst = 0;
 };
 
 }  // namespace service

@@ -37,6 +37,58 @@ struct RealtimeService::Connection {
   std::unordered_set<std::string> rooms;  // guarded by the service mutex
 };
 
+// How many sockets each user has open, for max_connections_per_user. A slot
+// is taken in the auth middleware, before the socket connects, so that two
+// shards cannot both let in a user's last allowed socket.
+struct RealtimeService::UserSlots {
+  std::mutex mutex;
+  std::unordered_map<std::string, std::uint32_t> counts;  // no entry at 0
+
+  bool take(const std::string& user, std::uint32_t limit) {
+    std::lock_guard lock(mutex);
+    auto& count = counts[user];
+    if (count >= limit) return false;
+    ++count;
+    return true;
+  }
+  void give_back(const std::string& user) {
+    std::lock_guard lock(mutex);
+    auto it = counts.find(user);
+    if (it != counts.end() && --it->second == 0) counts.erase(it);
+  }
+};
+
+namespace {
+
+// One user's slot, held by its socket's disconnect handler: given back when
+// the socket disconnects, or when a socket that never connected is freed.
+struct UserSlot {
+  UserSlot(std::shared_ptr<RealtimeService::UserSlots> s, std::string u) : slots(std::move(s)), user(std::move(u)) {}
+  ~UserSlot() { slots->give_back(user); }
+  std::shared_ptr<RealtimeService::UserSlots> slots;
+  std::string user;
+};
+
+// One socket's event rate (event_rate_limit): a token bucket, and the events
+// dropped beyond it, a count that drains at the rate; past `flood` the socket
+// is disconnected. Allocated only when the limit is on.
+struct EventLimiter {
+  std::weak_ptr<socketio::Socket> socket;
+  double rate, burst, flood;
+  double tokens;
+  double excess = 0;
+  std::chrono::steady_clock::time_point stamp = std::chrono::steady_clock::now();
+
+  void refill(std::chrono::steady_clock::time_point now) {
+    double elapsed = std::chrono::duration<double>(now - stamp).count();
+    stamp = now;
+    tokens = std::min(burst, tokens + elapsed * rate);
+    excess = std::max(0.0, excess - elapsed * rate);
+  }
+};
+
+}  // namespace
+
 json::object SocketUser::to_json() const {
   return {{"userId", user_id},
           {"username", username},
@@ -74,7 +126,11 @@ std::vector<std::string> rooms_from_template(const std::string& room_template, c
 }
 
 RealtimeService::RealtimeService(socketio::Server& io, ServiceOptions options)
-    : io_(io), options_(std::move(options)), authenticator_(options_.auth), started_ms_(now_ms()) {
+    : io_(io),
+      options_(std::move(options)),
+      authenticator_(options_.auth),
+      started_ms_(now_ms()),
+      user_slots_(std::make_shared<UserSlots>()) {
   io_.use([this](const socketio::SocketPtr& socket, socketio::Next next) {
     auto outcome = authenticator_.authenticate(socket->handshake(), now_ms() / 1000);
     if (outcome.refusal) {
@@ -82,6 +138,16 @@ RealtimeService::RealtimeService(socketio::Server& io, ServiceOptions options)
       log_event(spdlog::level::warn, "refused",
                 {{"reason", outcome.reason}, {"address", socket->handshake().address()}});
       return next(outcome.refusal);
+    }
+    if (options_.max_connections_per_user && outcome.identity && !outcome.identity->user_id.empty()) {
+      const auto& user = outcome.identity->user_id;
+      if (!user_slots_->take(user, options_.max_connections_per_user)) {
+        refused_connections_++;
+        log_event(spdlog::level::warn, "refused",
+                  {{"reason", "connection limit"}, {"user", user}, {"address", socket->handshake().address()}});
+        return next(socketio::ConnectError{"Too many connections", json::object{{"code", "CONNECTION_LIMIT"}}});
+      }
+      socket->on_disconnect([slot = std::make_shared<UserSlot>(user_slots_, user)](std::string_view) {});
     }
     json::object data;
     if (outcome.identity) {
@@ -182,6 +248,7 @@ void RealtimeService::attach_events(const socketio::SocketPtr& socket, const std
   auto fail = [weak](const std::string& event, std::string message) {
     if (auto s = weak.lock()) s->emit("error", Args::of(json::object{{"message", std::move(message)}, {"event", event}}));
   };
+  if (options_.event_rate_limit > 0) limit_events(socket);
   // join_room / leave_room take a room name (seed 002); room:join / room:leave
   // take {roomId} (seed 001). subscribe_order / subscribe_inventory join
   // order:{id} / product:{id}; presence:subscribe joins presence:{userId}.
@@ -248,6 +315,34 @@ void RealtimeService::attach_events(const socketio::SocketPtr& socket, const std
                                         {"isTyping", typing && typing->is_bool() ? typing->as_bool() : true}}));
   });
   socket->on_disconnect([this, connection](std::string_view reason) { on_socket_closed(connection, reason); });
+}
+
+// Events over the socket's rate are dropped, each answered as fail() answers
+// bad input: an `error` event {message, event}.
+void RealtimeService::limit_events(const socketio::SocketPtr& socket) {
+  double rate = options_.event_rate_limit;
+  double burst = options_.event_rate_burst ? options_.event_rate_burst : std::max(1.0, rate);
+  auto limiter = std::make_shared<EventLimiter>(EventLimiter{socket, rate, burst, burst + 30 * rate, burst});
+  // The middleware keeps a plain pointer, which copies for free (socket.use
+  // copies its middleware for every packet); the disconnect handler owns the
+  // limiter, and middlewares run only while the socket is connected.
+  socket->use([l = limiter.get()](const std::string& event, Args&, std::function<void(socketio::AckError)> next) {
+    l->refill(std::chrono::steady_clock::now());
+    if (l->tokens >= 1) {
+      l->tokens -= 1;
+      return next(std::nullopt);
+    }
+    l->excess += 1;
+    bool flooding = l->excess > l->flood;
+    auto s = l->socket.lock();  // from here `l` may go: an emit or a disconnect can close the socket
+    if (!s) return;
+    if (flooding) {
+      log_event(spdlog::level::warn, "flood", {{"socket", s->id()}, {"event", event}});
+      return s->disconnect(true);
+    }
+    s->emit("error", Args::of(json::object{{"message", "Rate limit exceeded"}, {"event", event}}));
+  });
+  socket->on_disconnect([limiter](std::string_view) {});
 }
 
 void RealtimeService::on_socket_closed(const std::shared_ptr<Connection>& connection, std::string_view reason) {

@@ -98,10 +98,12 @@ class RealtimeService {
   bool client_may_join(const std::string& room) const;
 
   struct Connection;  // one socket, as the service tracks it
+  struct UserSlots;   // sockets per user, for max_connections_per_user
 
  private:
   void on_socket(const socketio::SocketPtr& socket);
   void attach_events(const socketio::SocketPtr& socket, const std::shared_ptr<Connection>& connection);
+  void limit_events(const socketio::SocketPtr& socket);
   void on_socket_closed(const std::shared_ptr<Connection>& connection, std::string_view reason);
   void publish_status(const std::string& user_id, const char* status);
   void track_room(const std::string& user_id, const std::string& room, bool joined);
@@ -120,6 +122,8 @@ class RealtimeService {
   std::atomic<std::uint64_t> total_connections_{0};
   std::atomic<std::uint64_t> messages_received_{0};
   std::atomic<std::uint64_t> refused_connections_{0};
+  // Shared with the slots sockets hold, which may outlive the service.
+  std::shared_ptr<UserSlots> user_slots_;
 
   std::vector<std::function<void(const SocketUser&)>> connection_hooks_;
   std::vector<std::function<void(const SocketUser&, std::string_view)>> disconnect_hooks_;

@@ -85,6 +85,8 @@ describe("switchboard daemons in one cluster", () => {
     const tab1 = await user(a, "multi");
     await until(async () => seen.length === 1, 3000, "online");
     const tab2 = await user(b, "multi");
+    // Each node writes its own sockets to Redis as they come: wait for both.
+    await until(async () => (await (await fetch(`${a.url}/user-status/multi`)).json()).data.socketCount === 2, 3000, "two sockets");
     const status = await (await fetch(`${a.url}/user-status/multi`)).json();
     assert.deepEqual(status.data, { userId: "multi", isConnected: true, socketCount: 2 });
     const users = (await (await fetch(`${b.url}/connected-users`)).json()).data.users;

@@ -42,7 +42,9 @@ describe("switchboard configuration", () => {
     for (const [args, env, pattern] of [
       [["--config", bogus], {}, /unknown setting 'bogus-setting'/],
       [["--presence", "sometimes"], {}, /--presence/],
-      [[], { WS_ADAPTER: "redis" }, /WS_ADAPTER.*accepted values: memory/],
+      [[], { WS_ADAPTER: "carrier-pigeon" }, /WS_ADAPTER.*accepted values: memory, redis/],
+      [[], { WS_ADAPTER: "redis", REDIS_URL: "rediss://cache:6380" }, /REDIS_URL.*TLS/i],
+      [[], { WS_ADAPTER: "redis", REDIS_MODE: "streams" }, /REDIS_MODE.*accepted values: classic, sharded/],
       [[], { PORT: "not-a-port" }, /port/i],
       [[], { JWT_ALGORITHMS: "none" }, /JWT_ALGORITHMS.*accepted values/],
       [[], { AUTH_REQUIRED: "true" }, /AUTH_REQUIRED.*JWT_SECRET/],
