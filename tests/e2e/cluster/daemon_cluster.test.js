@@ -8,22 +8,11 @@ import assert from "node:assert/strict";
 import jwt from "jsonwebtoken";
 import { io } from "socket.io-client";
 import { startRedis } from "../lib/redis.js";
-import { startServer, once, sleep } from "../lib/server.js";
+import { startServer, once, sleep, until } from "../lib/server.js";
 import { connected } from "../lib/targets.js";
 
 const SECRET = "cluster-secret";
 const token = (sub) => jwt.sign({ sub }, SECRET, { expiresIn: "1h" });
-
-async function until(check, ms = 5000, what = "condition") {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const post = (node, path, body) =>
   fetch(`${node.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
@@ -152,6 +141,37 @@ describe("switchboard daemons in one cluster", () => {
   it("refuses a Redis URL that asks for TLS, Sentinel or Cluster, and says so", async () => {
     for (const url of ["rediss://127.0.0.1:6379", "redis+sentinel://127.0.0.1:26379/mymaster"]) {
       await assert.rejects(startServer("switchboard", ["--adapter", "redis", "--redis-url", url]), /exited with 2/);
+    }
+  });
+});
+
+describe("switchboard daemons started while Redis is down", () => {
+  it("start and serve their own clients, then form the cluster when Redis comes", async () => {
+    const redis = await startRedis();
+    await redis.kill();
+    const args = ["--threads", "1", "--jwt-secret", SECRET, "--adapter", "redis", "--redis-url", redis.url];
+    const [a, b] = await Promise.all([startServer("switchboard", args), startServer("switchboard", args)]);
+    const sockets = [];
+    try {
+      assert.equal((await fetch(`${a.url}/ready`)).status, 503);
+      const erin = io(a.url, { forceNew: true, reconnection: false, transports: ["websocket"], auth: { token: token("erin") } });
+      sockets.push(erin);
+      await connected(erin);
+      const alone = once(erin, "alone");
+      await post(a, "/emit", { event: "alone", data: 1, to: { users: ["erin"] } });
+      assert.deepEqual(await alone, [1]);
+      await redis.restart();
+      await until(async () => (await fetch(`${a.url}/ready`)).status === 200, 6000, "/ready once Redis is up");
+      await until(async () => {
+        const got = once(erin, "together", 300);
+        await post(b, "/emit", { event: "together", data: 2, to: { users: ["erin"] } });
+        await got;
+        return true;
+      }, 6000, "cross-node delivery");
+    } finally {
+      for (const s of sockets) s.disconnect();
+      await Promise.all([a.stop(), b.stop()]);
+      await redis.stop();
     }
   });
 });

@@ -9,28 +9,10 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startRedis } from "../lib/redis.js";
 import { createEmitter } from "../lib/emitter.js";
-import { startServer, startNodeClusterNode, once, sleep } from "../lib/server.js";
-import { client, request } from "../lib/targets.js";
+import { startServer, startNodeClusterNode, once, sleep, until } from "../lib/server.js";
+import { client, connected, request } from "../lib/targets.js";
 
-async function until(check, ms = 5000, what = "condition") {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-function connectTo(node, nsp = "/", auth = {}) {
-  const socket = client(node, nsp, { auth });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no connect to ${node.url}`)), 5000);
-    socket.once("connect", () => (clearTimeout(timer), resolve(socket)));
-    socket.once("connect_error", (e) => (clearTimeout(timer), reject(e)));
-  });
-}
+const connectTo = (node, nsp = "/", auth = {}) => connected(client(node, nsp, { auth }));
 
 // Resolves with the args of `event` on each socket, or fails after `ms`.
 const all = (sockets, event, ms = 3000) => Promise.all(sockets.map((s) => once(s, event, ms)));

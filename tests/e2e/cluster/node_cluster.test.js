@@ -5,38 +5,11 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startRedis } from "../lib/redis.js";
 import { createEmitter } from "../lib/emitter.js";
-import { startNodeClusterNode, once, sleep } from "../lib/server.js";
-import { client, request } from "../lib/targets.js";
+import { startNodeClusterNode, once, sleep, until } from "../lib/server.js";
+import { client, connected, request } from "../lib/targets.js";
 
-// Resolves once `check()` resolves truthy (errors count as not yet).
-async function until(check, ms = 5000, what = "condition") {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-// A connected socket.io-client socket on `node`. (targets.js' connected()
-// leaves the losing once() timer running, which holds the test process 5 s.)
-function connectTo(node) {
-  const socket = client(node);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error("no connect within 5 s")), 5000);
-    const done = (err) => {
-      clearTimeout(timer);
-      socket.off("connect", onConnect);
-      socket.off("connect_error", done);
-      err ? reject(err) : resolve(socket);
-    };
-    const onConnect = () => done(null);
-    socket.on("connect", onConnect);
-    socket.on("connect_error", done);
-  });
-}
+// A connected socket.io-client socket on `node`.
+const connectTo = (node) => connected(client(node));
 
 describe("Node cluster harness", () => {
   let redis;

@@ -151,6 +151,18 @@ async function watch(binary, child) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Resolves once `check()` resolves truthy (a throw counts as not yet); fails after `ms`.
+export async function until(check, ms = 5000, what = "condition") {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
 // Resolves with the arguments of the next `event` on `emitter`, or fails after `ms`.
 export function once(emitter, event, ms = 5000) {
   return new Promise((resolve, reject) => {
