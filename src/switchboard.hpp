@@ -41,8 +41,11 @@ using socketio::RecoveryOptions;
 using socketio::RemoteSocket;
 using socketio::Socket;
 using socketio::SocketPtr;
+using service::ClusterPresence;
+using service::ClusterStats;
 using service::RealtimeService;
 using service::ServiceOptions;
 using service::SocketUser;
+using service::Stats;
 
 }  // namespace switchboard

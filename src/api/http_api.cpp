@@ -196,7 +196,16 @@ void HttpApi::handle(const std::shared_ptr<net::HttpExchange>& exchange) {
     }
     if (parts.size() == 1 && parts[0] == "stats") {
       require_method(req, "GET");
-      return exchange->respond(json_response(200, json::object{{"success", true}, {"data", service_.get_stats().to_json()}}));
+      // This node's figures (as before: seed 001's getStats), marked, and the
+      // cluster's beside them.
+      return service_.get_cluster_stats([this, exchange](service::ClusterStats cluster) {
+        auto data = service_.get_stats().to_json();
+        data["scope"] = "node";
+        auto whole = cluster.to_json();
+        whole["scope"] = "cluster";
+        data["cluster"] = std::move(whole);
+        exchange->respond(json_response(200, json::object{{"success", true}, {"data", std::move(data)}}));
+      });
     }
     if (parts.size() == 1 && parts[0] == "emit") {
       require_method(req, "POST");

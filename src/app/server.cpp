@@ -1,7 +1,9 @@
 #include "app/server.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <stdexcept>
 #include <string_view>
 #include <thread>
 
@@ -17,6 +19,16 @@ Options parse_options(int argc, char** argv) {
     if (flag == "--host") options.host = argv[i + 1];
     if (flag == "--port") options.port = static_cast<std::uint16_t>(std::atoi(argv[i + 1]));
     if (flag == "--threads") options.threads = static_cast<std::size_t>(std::atoi(argv[i + 1]));
+    if (flag == "--presence-ttl") options.presence_ttl = std::chrono::seconds(std::max(1, std::atoi(argv[i + 1])));
+    if (flag == "--redis-url") {
+      app::RedisFlags redis;
+      redis.url = argv[i + 1];
+      try {
+        options.redis = app::cluster_options(redis);
+      } catch (const std::exception& e) {
+        throw std::invalid_argument(std::string("--redis-url: ") + e.what());
+      }
+    }
   }
   return options;
 }
@@ -34,6 +46,13 @@ Server::Server(Options options)
 }
 
 Server::~Server() { close(); }
+
+std::shared_ptr<service::ClusterPresence> Server::cluster_presence() {
+  if (!presence_ && options_.redis)
+    presence_ = std::make_shared<service::ClusterPresence>(
+        service::ClusterPresence::Options{options_.redis->redis, options_.redis->key, options_.presence_ttl});
+  return presence_;
+}
 
 void Server::listen() {
   if (listening_) return;
@@ -58,6 +77,7 @@ void Server::close() {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   while (io_->engine().session_count() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (presence_) presence_->stop();
   if (cluster_) cluster_->stop();
   shards_->stop();
   shards_->join();

@@ -6,15 +6,16 @@
 //   io.on_connection([](const switchboard::SocketPtr& socket) { ... });
 //   io.run();  // until SIGINT / SIGTERM
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
-#include <string>
-
 #include <optional>
+#include <string>
 
 #include "adapter/redis/cluster.hpp"
 #include "net/http_server.hpp"
 #include "net/shard_pool.hpp"
+#include "service/cluster_presence.hpp"
 #include "socketio/server.hpp"
 
 namespace switchboard {
@@ -27,10 +28,14 @@ struct Options {
   // Set: a node of a cluster over this Redis, wire-compatible with
   // @socket.io/redis-adapter (docs/cluster.md). Unset: one node.
   std::optional<adapter::redis::ClusterOptions> redis;
+  // With redis: a node that dies without a goodbye has its users offline
+  // on the others within this (cluster_presence()).
+  std::chrono::seconds presence_ttl{30};
 };
 
-// Options from "--host H", "--port N" and "--threads N" in argv (the
-// examples and test fixtures take just these); other arguments are ignored.
+// Options from "--host H", "--port N", "--threads N", "--redis-url URL" and
+// "--presence-ttl SECONDS" in argv (the examples and test fixtures take just these); other arguments
+// are ignored. Throws std::invalid_argument for a URL it cannot use.
 Options parse_options(int argc, char** argv);
 
 class Server {
@@ -41,6 +46,9 @@ class Server {
   socketio::Server& io() { return *io_; }
   // The cluster this node is part of, or null.
   adapter::redis::Cluster* cluster() { return cluster_.get(); }
+  // The cluster's presence for a RealtimeService (use_cluster_presence), or
+  // null on one node. Made on first use; stopped by close().
+  std::shared_ptr<service::ClusterPresence> cluster_presence();
   socketio::Namespace& of(const std::string& name) { return io_->of(name); }
   Server& on_connection(socketio::ConnectionHandler handler) {
     io_->on_connection(std::move(handler));
@@ -72,6 +80,7 @@ class Server {
   std::unique_ptr<net::HttpServer> http_;
   // After the shards (stopped before they go), before the namespaces that hold its members.
   std::unique_ptr<adapter::redis::Cluster> cluster_;
+  std::shared_ptr<service::ClusterPresence> presence_;
   std::unique_ptr<socketio::Server> io_;
   bool listening_ = false;
 };

@@ -36,8 +36,9 @@ if redis.call('HLEN', KEYS[1]) == 0 then
 end
 return 0)";
 
-// A dead node's users out. KEYS: its node-users set, nodes set. ARGV: node,
-// user hash prefix, users set. Returns the users now offline everywhere.
+// A dead node's users out. KEYS: its node-users set, nodes set, stats key.
+// ARGV: node, user hash prefix, users set. Returns the users now offline
+// everywhere.
 constexpr const char* kReap = R"(
 local lost = {}
 for _, user in ipairs(redis.call('SMEMBERS', KEYS[1])) do
@@ -48,7 +49,7 @@ for _, user in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     table.insert(lost, user)
   end
 end
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[3])
 redis.call('SREM', KEYS[2], ARGV[1])
 return lost)";
 
@@ -75,6 +76,15 @@ struct ClusterPresence::Core : std::enable_shared_from_this<Core> {
   std::string node_users_key(const std::string& n) const { return prefix + "node-users:" + n; }
   std::string nodes_key() const { return prefix + "nodes"; }
   std::string node_key(const std::string& n) const { return prefix + "node:" + n; }
+  std::string stats_key(const std::string& n) const { return prefix + "stats:" + n; }
+
+  // Listed in the nodes set even with no users, so that it counts (and is
+  // reaped) as a node.
+  void write_stats() {
+    redis->command({"SADD", nodes_key(), node});
+    if (stats_report)
+      redis->command({"SET", stats_key(node), stats_report(), "EX", std::to_string(options.ttl.count())});
+  }
 
   void start() {
     redis = std::make_unique<::redis::Connection>(context, options.redis);
@@ -87,6 +97,7 @@ struct ClusterPresence::Core : std::enable_shared_from_this<Core> {
     if (!redis) return;
     auto ttl = std::to_string(options.ttl.count());
     redis->command({"SET", node_key(node), "alive", "EX", ttl});
+    write_stats();
     redis->command({"SMEMBERS", nodes_key()}, [self = shared_from_this()](boost::system::error_code ec, ::redis::Reply r) {
       if (ec || !r.is_array()) return;
       for (const auto& n : r.elements()) {
@@ -111,7 +122,7 @@ struct ClusterPresence::Core : std::enable_shared_from_this<Core> {
                    [self = shared_from_this(), dead](boost::system::error_code ec, ::redis::Reply r) {
                      if (ec || !r.is_status()) return;  // nil: someone else has it
                      self->redis->command(
-                         {"EVAL", kReap, "2", self->node_users_key(dead), self->nodes_key(), dead,
+                         {"EVAL", kReap, "3", self->node_users_key(dead), self->nodes_key(), self->stats_key(dead), dead,
                           self->prefix + "user:", self->users_key()},
                          [self](boost::system::error_code ec, ::redis::Reply r) {
                            if (ec || !r.is_array() || !self->on_lost) return;
@@ -129,6 +140,7 @@ struct ClusterPresence::Core : std::enable_shared_from_this<Core> {
   std::unique_ptr<::redis::Connection> redis;
   std::thread thread;
   std::function<void(const std::string&)> on_lost;  // set on the presence thread
+  std::function<std::string()> stats_report;        // likewise
 };
 
 ClusterPresence::ClusterPresence(Options options) : core_(std::make_shared<Core>(std::move(options))) {
@@ -144,7 +156,7 @@ void ClusterPresence::stop() {
     // Gone on purpose: the others reap this node at their next sweep instead
     // of waiting for the key to expire.
     if (core->redis)
-      core->redis->command({"DEL", core->node_key(core->node)}, [core](boost::system::error_code, ::redis::Reply) {
+      core->redis->command({"DEL", core->node_key(core->node), core->stats_key(core->node)}, [core](boost::system::error_code, ::redis::Reply) {
         core->redis->close();
         core->work.reset();
       });
@@ -202,6 +214,34 @@ void ClusterPresence::online_users(std::function<void(bool, std::vector<std::str
 
 void ClusterPresence::on_user_lost(std::function<void(const std::string&)> handler) {
   boost::asio::post(core_->context, [core = core_, handler = std::move(handler)] { core->on_lost = handler; });
+}
+
+void ClusterPresence::on_stats_report(std::function<std::string()> report) {
+  boost::asio::post(core_->context, [core = core_, report = std::move(report)] { core->stats_report = report; });
+}
+
+void ClusterPresence::cluster_stats(std::function<void(bool, std::vector<std::string>, long long)> done) {
+  boost::asio::post(core_->context, [core = core_, done = std::move(done)] {
+    if (!core->redis) return done(false, {}, 0);
+    core->write_stats();  // pipelined: read back below with the others'
+    core->redis->command({"SMEMBERS", core->nodes_key()}, [core, done](boost::system::error_code ec, ::redis::Reply r) {
+      if (ec || !r.is_array()) return done(false, {}, 0);
+      std::vector<std::string> mget{"MGET"};
+      for (const auto& n : r.elements()) mget.push_back(core->stats_key(std::string(n.str())));
+      if (mget.size() == 1) return done(false, {}, 0);  // not even this node: Redis lost it meanwhile
+      core->redis->command(std::move(mget), [core, done](boost::system::error_code ec, ::redis::Reply r) {
+        if (ec || !r.is_array()) return done(false, {}, 0);
+        std::vector<std::string> reports;
+        for (const auto& e : r.elements())
+          if (e.is_string()) reports.emplace_back(e.str());
+        core->redis->command({"SCARD", core->users_key()},
+                             [done, reports = std::move(reports)](boost::system::error_code ec, ::redis::Reply r) mutable {
+                               if (ec || !r.is_integer()) return done(false, {}, 0);
+                               done(true, std::move(reports), r.as_integer());
+                             });
+      });
+    });
+  });
 }
 
 const std::string& ClusterPresence::node_id() const { return core_->node; }

@@ -10,6 +10,7 @@
 //   <key>:presence:node-users:<n>   set of the users with sockets on node n
 //   <key>:presence:nodes            set of the node ids
 //   <key>:presence:node:<n>         "alive", with a TTL each node refreshes
+//   <key>:presence:stats:<n>        node n's figures (JSON), same TTL
 // A node that dies without saying goodbye stops refreshing its key; within
 // a TTL plus one sweep, another node takes its users out (once: a SET NX
 // lock) and announces those who are then offline everywhere.
@@ -54,6 +55,13 @@ class ClusterPresence {
 
   // Users who went offline because their node died (called on the presence thread).
   void on_user_lost(std::function<void(const std::string& user)> handler);
+
+  // This node's figures as a JSON object, written with every refresh of its
+  // key (called on the presence thread).
+  void on_stats_report(std::function<std::string()> report);
+  // Every living node's last report (this node's taken now) and the users
+  // online anywhere; `ok == false` when Redis cannot say.
+  void cluster_stats(std::function<void(bool ok, std::vector<std::string> node_reports, long long users)> done);
 
   const std::string& node_id() const;
   void stop();

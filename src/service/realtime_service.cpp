@@ -1,5 +1,6 @@
 #include "service/realtime_service.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
 
@@ -106,6 +107,16 @@ json::object Stats::to_json() const {
           {"uptimeMs", uptime_ms}};
 }
 
+json::object ClusterStats::to_json() const {
+  return {{"nodes", nodes},
+          {"totalConnections", total_connections},
+          {"activeConnections", active_connections},
+          {"connectedUsers", connected_users},
+          {"messagesReceived", messages_received},
+          {"refusedConnections", refused_connections},
+          {"complete", complete}};
+}
+
 std::vector<std::string> rooms_from_template(const std::string& room_template, const json::object& claims) {
   auto open = room_template.find('{');
   auto close = room_template.find('}', open);
@@ -162,7 +173,10 @@ RealtimeService::RealtimeService(socketio::Server& io, ServiceOptions options)
   io_.on_connection([this](const socketio::SocketPtr& socket) { on_socket(socket); });
 }
 
-RealtimeService::~RealtimeService() = default;
+// The presence calls back into the service from its thread: it stops first.
+RealtimeService::~RealtimeService() {
+  if (presence_) presence_->stop();
+}
 
 bool RealtimeService::client_may_join(const std::string& room) const {
   if (room.empty() || room.size() > 256) return false;
@@ -380,6 +394,7 @@ void RealtimeService::use_cluster_presence(std::shared_ptr<ClusterPresence> pres
   presence_ = std::move(presence);
   // A dead node's users: announced by whichever node took them out.
   presence_->on_user_lost([this](const std::string& user) { publish_status(user, "offline"); });
+  presence_->on_stats_report([this] { return json::serialize(get_stats().to_json()); });
 }
 
 void RealtimeService::publish_status(const std::string& user_id, const char* status) {
@@ -465,6 +480,48 @@ std::vector<std::string> RealtimeService::get_user_sockets(const std::string& us
   return {it->second.begin(), it->second.end()};
 }
 
+void RealtimeService::get_connected_users(std::function<void(std::vector<SocketUser>)> done) const {
+  io_.sockets().fetch_sockets([this, done = std::move(done)](std::vector<socketio::RemoteSocket> sockets) {
+    std::vector<SocketUser> users;
+    for (auto& remote : sockets) {
+      if (auto local = get_user(remote.id)) {  // this node's: with its activity
+        if (!local->user_id.empty()) users.push_back(std::move(*local));
+        continue;
+      }
+      const auto* data = remote.data.is_object() ? &remote.data.as_object() : nullptr;
+      const auto* id = data ? data->if_contains("userId") : nullptr;
+      if (!id || scalar(*id).empty()) continue;
+      SocketUser u;
+      u.user_id = scalar(*id);
+      if (auto* n = data->if_contains("username")) u.username = scalar(*n);
+      if (auto* e = data->if_contains("email")) u.email = scalar(*e);
+      u.socket_id = remote.id;
+      if (auto* issued = remote.handshake.if_contains("issued"); issued && issued->is_number())
+        u.connected_at = issued->to_number<std::int64_t>();
+      u.last_activity = u.connected_at;  // another node's: not known here
+      u.rooms = std::move(remote.rooms);
+      users.push_back(std::move(u));
+    }
+    done(std::move(users));
+  });
+}
+
+void RealtimeService::is_user_online(const std::string& user_id, std::function<void(bool)> done) const {
+  if (!presence_) return done(is_user_online(user_id));
+  presence_->user_sockets(user_id, [this, user_id, done = std::move(done)](bool ok, long long sockets) {
+    done(ok ? sockets > 0 : is_user_online(user_id));
+  });
+}
+
+void RealtimeService::get_user_sockets(const std::string& user_id,
+                                       std::function<void(std::vector<std::string>)> done) const {
+  io_.in(user_room(user_id)).fetch_sockets([done = std::move(done)](std::vector<socketio::RemoteSocket> sockets) {
+    std::vector<std::string> ids;
+    for (auto& s : sockets) ids.push_back(std::move(s.id));
+    done(std::move(ids));
+  });
+}
+
 void RealtimeService::broadcast_to_room(std::string room, std::string event, json::value data,
                                         std::vector<std::string> except) {
   io_.to(std::move(room)).except(except).emit(std::move(event), Args::of(std::move(data)));
@@ -499,6 +556,41 @@ Stats RealtimeService::get_stats() const {
   s.refused_connections = refused_connections_;
   s.uptime_ms = now_ms() - started_ms_;
   return s;
+}
+
+void RealtimeService::get_cluster_stats(std::function<void(ClusterStats)> done) const {
+  auto alone = [this] {
+    auto s = get_stats();
+    return ClusterStats{1, s.total_connections, s.active_connections, s.connected_users, s.messages_received,
+                        s.refused_connections, true};
+  };
+  if (!presence_) return done(alone());
+  presence_->cluster_stats([alone, done = std::move(done)](bool ok, std::vector<std::string> reports, long long users) {
+    if (!ok) {
+      auto s = alone();
+      s.complete = false;
+      return done(s);
+    }
+    ClusterStats total{0, 0, 0, static_cast<std::uint64_t>(std::max(0LL, users)), 0, 0, true};
+    auto figure = [](const json::object& o, const char* key) -> std::uint64_t {
+      auto* v = o.if_contains(key);
+      if (!v) return 0;
+      if (v->is_uint64()) return v->get_uint64();
+      return v->is_int64() && v->get_int64() > 0 ? static_cast<std::uint64_t>(v->get_int64()) : 0;
+    };
+    for (const auto& text : reports) {
+      boost::system::error_code ec;
+      auto report = json::parse(text, ec);
+      if (ec || !report.is_object()) continue;  // another version's, or damaged: not counted
+      const auto& o = report.as_object();
+      ++total.nodes;
+      total.total_connections += figure(o, "totalConnections");
+      total.active_connections += figure(o, "activeConnections");
+      total.messages_received += figure(o, "messagesReceived");
+      total.refused_connections += figure(o, "refusedConnections");
+    }
+    done(total);
+  });
 }
 
 void RealtimeService::disconnect_user(const std::string& user_id, std::string reason) {

@@ -46,6 +46,20 @@ struct Stats {
   boost::json::object to_json() const;
 };
 
+// The whole cluster's figures: the sum of every Switchboard node's last
+// report (each at most PRESENCE_TTL / 3 old; this node's is current). On one
+// node, or when Redis cannot say (`complete` false), this node's alone.
+struct ClusterStats {
+  std::uint64_t nodes = 1;
+  std::uint64_t total_connections = 0;
+  std::uint64_t active_connections = 0;
+  std::uint64_t connected_users = 0;  // distinct users anywhere
+  std::uint64_t messages_received = 0;
+  std::uint64_t refused_connections = 0;
+  bool complete = true;
+  boost::json::object to_json() const;
+};
+
 class RealtimeService {
  public:
   RealtimeService(socketio::Server& io, ServiceOptions options);
@@ -65,9 +79,17 @@ class RealtimeService {
   std::vector<SocketUser> get_connected_users() const;
   bool is_user_online(const std::string& user_id) const;
   std::vector<std::string> get_user_sockets(const std::string& user_id) const;
+  // The same questions for the whole cluster (every node's sockets, found
+  // through the adapter as fetchSockets finds them, or the presence kept in
+  // Redis), answered within REDIS_REQUESTS_TIMEOUT with what came in time.
+  // `done` runs on a shard or the cluster's thread: do not block in it. On
+  // one node they answer what the calls above answer.
+  void get_connected_users(std::function<void(std::vector<SocketUser>)> done) const;
+  void is_user_online(const std::string& user_id, std::function<void(bool)> done) const;
+  void get_user_sockets(const std::string& user_id, std::function<void(std::vector<std::string>)> done) const;
   // In a cluster: presence kept in Redis (user:status once for the cluster,
-  // a dead node's users offline within the TTL). Set before the server starts;
-  // the presence must go before the service does.
+  // a dead node's users offline within the TTL). Set before the server
+  // starts; the service stops the presence when it goes.
   void use_cluster_presence(std::shared_ptr<ClusterPresence> presence);
   ClusterPresence* cluster_presence() const { return presence_.get(); }
   void broadcast_to_room(std::string room, std::string event, boost::json::value data,
@@ -75,7 +97,10 @@ class RealtimeService {
   void broadcast_to_users(const std::vector<std::string>& user_ids, std::string event, boost::json::value data);
   void broadcast_to_all(std::string event, boost::json::value data, std::vector<std::string> except = {});
   void emit_to_socket(std::string socket_id, std::string event, boost::json::value data);
+  // This node's figures.
   Stats get_stats() const;
+  // The cluster's (see ClusterStats); `done` as for the cluster queries above.
+  void get_cluster_stats(std::function<void(ClusterStats)> done) const;
   void disconnect_user(const std::string& user_id, std::string reason = "server namespace disconnect");
   // Disconnects sockets with no activity for `inactive_minutes`; returns how many.
   std::size_t cleanup(int inactive_minutes);

@@ -89,6 +89,22 @@ describe("switchboard daemons in one cluster", () => {
     assert.equal((await (await fetch(`${a.url}/user-status/multi`)).json()).data.isConnected, false);
   });
 
+  it("GET /stats gives this node's figures and the cluster's, each marked", async () => {
+    const stats = async (n) => (await (await fetch(`${n.url}/stats`)).json()).data;
+    const local = sockets.filter((s) => s.connected).length;
+    await user(a, "stats-a");
+    await user(b, "stats-b");
+    await until(async () => (await stats(a)).cluster.activeConnections === local + 2, 5000, "both nodes' sockets");
+    const [sa, sb] = [await stats(a), await stats(b)];
+    assert.equal(sa.scope, "node");
+    assert.equal(sa.cluster.scope, "cluster");
+    assert.equal(sa.cluster.nodes, 2);
+    assert.equal(sa.cluster.complete, true);
+    assert.equal(sa.cluster.activeConnections, sa.activeConnections + sb.activeConnections);
+    assert.ok(sa.activeConnections < sa.cluster.activeConnections);
+    assert.ok(sa.cluster.connectedUsers >= 2);
+  });
+
   it("a killed node's users are offline on the others within the TTL", async () => {
     const c = await startServer("switchboard", nodeArgs(1));
     const watcher = await user(a, "watcher2");

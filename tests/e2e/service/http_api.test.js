@@ -62,6 +62,13 @@ for (const shards of shardCounts) {
       assert.deepEqual((await (await call("GET", "/user-status/nobody")).json()).data, { userId: "nobody", isConnected: false, socketCount: 0 });
       const stats = (await (await call("GET", "/stats")).json()).data;
       assert.ok(stats.activeConnections >= 3 && stats.totalConnections >= 3 && stats.connectedUsers >= 2);
+      // One node: the cluster is this node.
+      assert.equal(stats.scope, "node");
+      assert.deepEqual(
+        { ...stats.cluster },
+        { scope: "cluster", nodes: 1, totalConnections: stats.totalConnections, activeConnections: stats.activeConnections,
+          connectedUsers: stats.connectedUsers, messagesReceived: stats.messagesReceived,
+          refusedConnections: stats.refusedConnections, complete: true });
     });
 
     it("emits to users, rooms, sockets and all, with except, and answers 202 at once", async () => {
