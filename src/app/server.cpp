@@ -7,6 +7,8 @@
 #include <string_view>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "app/redis_flags.hpp"
 #include "app/run.hpp"
 
@@ -37,6 +39,10 @@ Server::Server(Options options)
     : options_(std::move(options)),
       shards_(std::make_unique<net::ShardPool>(options_.threads)),
       http_(std::make_unique<net::HttpServer>(*shards_, net::HttpServerOptions{options_.host, options_.port})) {
+  // spdlog's registry is made on first use, inside libspdlog (not built
+  // with our sanitizers): made here, before any of our threads, every
+  // thread sees it made (and ThreadSanitizer does too).
+  spdlog::default_logger_raw();
   if (options_.redis) {
     cluster_ = app::make_cluster(*options_.redis);
     options_.io.adapter_factory = cluster_->factory();
