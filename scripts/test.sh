@@ -2,6 +2,9 @@
 # Runs every test: unit tests (CTest) and end-to-end tests (node --test), first
 # on the release build, then again on a build with AddressSanitizer and
 # UndefinedBehaviorSanitizer. Set SWITCHBOARD_SKIP_SANITIZERS=1 to run only the first.
+# After the release pass, a fuzz smoke run (scripts/fuzz.sh, a few seconds per
+# target; SWITCHBOARD_SKIP_FUZZ=1 skips it); last, the unit and e2e tests on a
+# ThreadSanitizer build with 2 shards (SWITCHBOARD_SKIP_TSAN=1 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
@@ -24,8 +27,26 @@ run_suite() {
   SWITCHBOARD_BUILD_DIR="$dir" node bench/run.mjs --quick
 }
 
+# Races are between shards: two are enough, and the suites run once.
+run_tsan_suite() {
+  echo "== build build-tsan"
+  bash scripts/build.sh build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSWITCHBOARD_TSAN=ON
+  echo "== unit tests (build-tsan)"
+  ctest --test-dir build-tsan --output-on-failure --parallel 2
+  echo "== end-to-end tests (build-tsan, 2 shards)"
+  (cd tests/e2e && SWITCHBOARD_BUILD_DIR=../../build-tsan SWITCHBOARD_SHARDS=2 node --test --test-concurrency=2 \
+    --test-reporter=spec engine/*.test.js socketio/*.test.js service/*.test.js cluster/*.test.js)
+}
+
 run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+if [ "${SWITCHBOARD_SKIP_FUZZ:-0}" != "1" ]; then
+  echo "== fuzz smoke run (build-fuzz)"
+  bash scripts/fuzz.sh 5
+fi
 if [ "${SWITCHBOARD_SKIP_SANITIZERS:-0}" != "1" ]; then
   run_suite build-sanitize -DCMAKE_BUILD_TYPE=Debug -DSWITCHBOARD_SANITIZE=ON
+fi
+if [ "${SWITCHBOARD_SKIP_TSAN:-0}" != "1" ]; then
+  run_tsan_suite
 fi
 echo "== all tests passed"

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <limits>
 
+#include "net/utf8.hpp"
+
 namespace adapter::redis::notepack {
 
 namespace json = boost::json;
@@ -52,7 +54,11 @@ class Reader {
   bool string(std::size_t n, json::value& out) {
     const unsigned char* at;
     if (!take(n, at)) return false;
-    out = json::string(std::string_view(reinterpret_cast<const char*>(at), n));
+    std::string_view text(reinterpret_cast<const char*>(at), n);
+    // As notepack.io reads it (Buffer.toString): bad bytes become U+FFFD, so
+    // that no client gets a text frame it must fail on.
+    if (net::is_valid_utf8(text)) out = json::string(text);
+    else out = json::string(net::to_valid_utf8(text));
     return true;
   }
   bool binary(std::size_t n, json::value& out) {
@@ -126,7 +132,7 @@ void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) 
 // invalid date.
 json::value iso_date(double ms) {
   if (!std::isfinite(ms) || std::fabs(ms) > 8.64e15) return nullptr;
-  auto total = static_cast<std::int64_t>(std::floor(ms));
+  auto total = static_cast<std::int64_t>(std::trunc(ms));  // TimeClip: toward zero
   std::int64_t days = total >= 0 ? total / 86'400'000 : -((-total + 86'399'999) / 86'400'000);
   std::int64_t in_day = total - days * 86'400'000;
   std::int64_t y;

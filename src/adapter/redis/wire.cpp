@@ -1,5 +1,7 @@
 #include "adapter/redis/wire.hpp"
 
+#include <cmath>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <random>
@@ -144,9 +146,15 @@ std::optional<Broadcast> decode_broadcast(std::string_view bytes, std::string& e
 std::optional<int> Message::type() const {
   auto* t = fields.if_contains("type");
   if (!t) return std::nullopt;
-  if (t->is_int64()) return static_cast<int>(t->as_int64());
-  if (t->is_uint64()) return static_cast<int>(t->as_uint64());
-  return std::nullopt;
+  // Node compares `type === RequestType.X`: a JS number, so 7.0 is 7 and
+  // 2^32 + 7 is no type at all.
+  double n;
+  if (t->is_int64()) n = static_cast<double>(t->as_int64());
+  else if (t->is_uint64()) n = static_cast<double>(t->as_uint64());
+  else if (t->is_double()) n = t->as_double();
+  else return std::nullopt;
+  if (!(n >= 0 && n <= 1000) || n != std::floor(n)) return std::nullopt;  // every type is small
+  return static_cast<int>(n);
 }
 
 std::string Message::string_field(std::string_view key) const {
