@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests (CTest) and end-to-end tests (node --test), first
 # on the release build, then again on a build with AddressSanitizer and
-# UndefinedBehaviorSanitizer. Set SWITCHBOARD_SKIP_SANITIZERS=1 to run only the first.
+# UndefinedBehaviorSanitizer. After the release pass, the package tests
+# (tests/package/). Set SWITCHBOARD_SKIP_SANITIZERS=1 to run only the first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
@@ -24,7 +25,16 @@ run_suite() {
   SWITCHBOARD_BUILD_DIR="$dir" node bench/run.mjs --quick
 }
 
+# The installed library and the Debian package, from the release tree as built.
+run_package_tests() {
+  local dir=$1
+  echo "== package tests ($dir)"
+  bash tests/package/consumer_test.sh "$dir"
+  bash tests/package/deb_test.sh "$dir"
+}
+
 run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run_package_tests build
 if [ "${SWITCHBOARD_SKIP_SANITIZERS:-0}" != "1" ]; then
   run_suite build-sanitize -DCMAKE_BUILD_TYPE=Debug -DSWITCHBOARD_SANITIZE=ON
 fi
