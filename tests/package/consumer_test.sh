@@ -12,7 +12,7 @@ source tests/package/lib.sh
 start=$(date +%s)
 
 build=$(realpath "${1:-build}")
-[ -f "$build/CMakeCache.txt" ] && [ -f "$build/libswitchboard.a" -o -n "$(ls "$build"/libswitchboard.so* 2>/dev/null)" ] ||
+compgen -G "$build/libswitchboard.[as]*" >/dev/null && [ -x "$build/switchboard" ] ||
   die "$build is not a built Switchboard tree (run scripts/build.sh first)"
 version=$(build_version "$build")
 # A fixed scratch directory, so that ccache recognises the consumer's compiles the next time.
@@ -21,7 +21,11 @@ rm -rf "$work"
 mkdir -p "$work"
 prefix=$work/prefix
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
 
 cmake --install "$build" --prefix "$prefix" >"$work/install.log"
 ok "cmake --install into $prefix"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154 # test_name is set by the script that sources this
 # Helpers of tests/package/*.sh (sourced). Each check prints what it checked;
 # the first that fails ends the script with its reason.
 
