@@ -2,6 +2,12 @@
 # It holds the install component "daemon": /usr/bin/switchboard, and the files
 # of packaging/ below, which go to absolute paths and so only into the package
 # (EXCLUDE_FROM_ALL: cmake --install into a prefix never writes /etc or /lib).
+if(BUILD_SHARED_LIBS)
+  # The package ships the daemon alone, which links the static library.
+  message(STATUS "BUILD_SHARED_LIBS: no Debian package (configure without it for cpack -G DEB)")
+  return()
+endif()
+
 install(FILES packaging/switchboard.service DESTINATION /lib/systemd/system COMPONENT daemon EXCLUDE_FROM_ALL)
 install(FILES packaging/switchboard.toml DESTINATION /etc/switchboard COMPONENT daemon EXCLUDE_FROM_ALL)
 # Secrets go here (JWT_SECRET, API_KEY): readable by root and, through its

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=$(realpath "${1:-build}")
-(cd "$dir" && cpack -G DEB >cpack.log) || {
+(cd "$dir" && cpack -G DEB >cpack.log 2>&1) || {
   cat "$dir/cpack.log" >&2
   exit 1
 }

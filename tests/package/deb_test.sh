@@ -79,7 +79,7 @@ ok "postinst: system user switchboard, switchboard.env root:switchboard 0640, un
 
 # --version
 out=$(/usr/bin/switchboard --version)
-[ "$out" = "switchboard $version (commit $commit)" ] || die "--version printed '$out', expected 'switchboard $version (commit $commit)'"
+[ "$out" = "switchboard $version (commit $commit)" ] || die "--version printed '$out', expected 'switchboard $version (commit $commit)' (is $build built from HEAD?)"
 ok "--version: $out"
 
 # The daemon as systemd starts it: user switchboard, the env file, the TOML
@@ -95,7 +95,7 @@ ok "--version: $out"
 ) >"$work/daemon.out" 2>&1 &
 daemon_pid=$!
 line=$(wait_for_line "$work/daemon.out" '^switchboard listening on ' "$daemon_pid")
-address=$(sed -E 's/^switchboard listening on ([^ ]+).*/\1/' <<<"$line")
+address=$(sed -E 's/^switchboard listening on ([^ /]+).*/\1/' <<<"$line")
 [ "${address%:*}" = 127.0.0.1 ] || die "listening on $address, not the shipped host 127.0.0.1"
 user=$(ps -o user= -p "$daemon_pid" | tr -d ' ')
 [ "$user" = switchboard ] || die "the daemon runs as '$user'"
