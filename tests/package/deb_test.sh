@@ -77,6 +77,12 @@ getent passwd switchboard >/dev/null || die "postinst created no user switchboar
 [ -L /etc/systemd/system/multi-user.target.wants/switchboard.service ] || die "postinst did not enable the unit"
 ok "postinst: system user switchboard, switchboard.env root:switchboard 0640, unit enabled"
 
+# The example settings, commented out or not, are all settings the daemon knows.
+sed 's/^#\([a-z-]* = \)/\1/' /etc/switchboard/switchboard.toml >"$work/every-setting.toml"
+/usr/bin/switchboard --config "$work/every-setting.toml" --help >/dev/null 2>"$work/every-setting.err" ||
+  die "the shipped switchboard.toml has a key the daemon refuses: $(cat "$work/every-setting.err")"
+ok "every key of the shipped switchboard.toml, commented or not, is a setting (--config ... --help)"
+
 # --version
 out=$(/usr/bin/switchboard --version)
 [ "$out" = "switchboard $version (commit $commit)" ] || die "--version printed '$out', expected 'switchboard $version (commit $commit)' (is $build built from HEAD?)"
