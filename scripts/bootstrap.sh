@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 # Debian packages. Boost 1.81 only: libboost-dev (1.74) conflicts with it;
 # msgpuck, not libmsgpack-dev (which pulls Boost 1.74). redis-server is only
 # run by the tests, as private instances on loopback (it starts no service
-# here); clang-14 and libFuzzer build the fuzzers.
+# here); clang-14 and libFuzzer build the fuzzers; dpkg-dev gives CPack's
+# .deb its dependencies (dpkg-shlibdeps).
 packages=(
   build-essential g++ cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
@@ -17,6 +18,7 @@ packages=(
   redis-server
   clang-14 libfuzzer-14-dev
   curl
+  dpkg-dev
 )
 # Node.js 18+ runs the e2e tests; a machine may already have a Node.js that
 # bundles npm (so Debian's npm package would conflict): install only what is absent.

@@ -2,7 +2,7 @@
 # Runs every test: unit tests (CTest) and end-to-end tests (node --test), first
 # on the release build, then again on a build with AddressSanitizer and
 # UndefinedBehaviorSanitizer. Set SWITCHBOARD_SKIP_SANITIZERS=1 to run only the first.
-# After the release pass, a fuzz smoke run (scripts/fuzz.sh, a few seconds per
+# After the release pass, the package tests (tests/package/) and a fuzz smoke run (scripts/fuzz.sh, a few seconds per
 # target; SWITCHBOARD_SKIP_FUZZ=1 skips it); last, the unit and e2e tests on a
 # ThreadSanitizer build with 2 shards (SWITCHBOARD_SKIP_TSAN=1 skips it).
 set -euo pipefail
@@ -27,6 +27,14 @@ run_suite() {
   SWITCHBOARD_BUILD_DIR="$dir" node bench/run.mjs --quick
 }
 
+# The installed library and the Debian package, from the release tree as built.
+run_package_tests() {
+  local dir=$1
+  echo "== package tests ($dir)"
+  bash tests/package/consumer_test.sh "$dir"
+  bash tests/package/deb_test.sh "$dir"
+}
+
 # Races are between shards: two are enough, and the suites run once.
 run_tsan_suite() {
   echo "== build build-tsan"
@@ -39,6 +47,7 @@ run_tsan_suite() {
 }
 
 run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run_package_tests build
 if [ "${SWITCHBOARD_SKIP_FUZZ:-0}" != "1" ]; then
   echo "== fuzz smoke run (build-fuzz)"
   bash scripts/fuzz.sh 5

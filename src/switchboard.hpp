@@ -17,6 +17,7 @@
 //
 // Arguments are Boost.JSON values; binary values are switchboard::Binary.
 // Emitting is safe from any thread; handlers run on the socket's shard.
+// switchboard::version() and git_commit() say which library this is.
 
 #include "app/server.hpp"
 #include "service/realtime_service.hpp"
@@ -24,6 +25,7 @@
 #include "socketio/namespace.hpp"
 #include "socketio/server.hpp"
 #include "socketio/socket.hpp"
+#include "version.hpp"
 
 namespace switchboard {
 

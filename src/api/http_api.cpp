@@ -6,6 +6,7 @@
 
 #include "net/url.hpp"
 #include "socketio/packet.hpp"
+#include "version.hpp"
 #include <chrono>
 #include <ctime>
 
@@ -129,7 +130,11 @@ void HttpApi::handle(const std::shared_ptr<net::HttpExchange>& exchange) {
     auto parts = split_path(req.path());
     if (parts.size() == 1 && parts[0] == "health") {
       require_method(req, "GET");
-      json::object health{{"status", "OK"}, {"service", options_.service_name}, {"timestamp", iso_now()}};
+      json::object health{{"status", "OK"},
+                          {"service", options_.service_name},
+                          {"version", switchboard::version()},
+                          {"commit", switchboard::git_commit()},
+                          {"timestamp", iso_now()}};
       health["adapter"] = options_.adapter_status ? options_.adapter_status() : json::object{{"type", "memory"}};
       return exchange->respond(json_response(200, std::move(health)));
     }

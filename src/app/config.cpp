@@ -5,6 +5,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "version.hpp"
+
 namespace app {
 
 namespace {
@@ -60,6 +62,10 @@ bool load_dotenv(const std::string& path) {
 int load_config(int argc, char** argv, Config& c) {
   CLI::App cli{"switchboard: a Socket.IO server in C++. Every setting is a flag, an environment variable, a line "
                "in ./.env or a key in the --config TOML file (in that order of strength)."};
+  cli.set_version_flag(
+      "--version",
+      "switchboard " + std::string(switchboard::version()) + " (commit " + std::string(switchboard::git_commit()) + ")",
+      "Print the version and the git commit it was built from, then exit");
   std::string config_file;
   cli.add_option("--config", config_file, "TOML configuration file: keys are the flag names without dashes "
                                          "(ping-interval = 25000); the weakest source");

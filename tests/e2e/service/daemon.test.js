@@ -2,7 +2,7 @@
 // log lines, and the graceful shutdown.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
@@ -64,6 +64,23 @@ describe("switchboard configuration", () => {
       "JWT_USER_CLAIM", "AUTH_REQUIRED", "USER_ROOM_PREFIX", "API_KEY", "LOG_LEVEL", "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "THREADS"])
       assert.match(r.stdout, new RegExp(`Env:${name}\\b`), name);
     assert.match(r.stdout, /--port UINT=3000/);
+  });
+
+  it("prints the version of CMakeLists.txt and its git commit with --version, and /health says the same", async () => {
+    const cmake = readFileSync(new URL("../../../CMakeLists.txt", import.meta.url), "utf8");
+    const version = cmake.match(/project\(switchboard VERSION (\d+\.\d+\.\d+)/)[1];
+    const r = spawnSync(path.join(buildDir, "switchboard"), ["--version"], { encoding: "utf8" });
+    assert.equal(r.status, 0);
+    const [, printed, commit] = r.stdout.match(/^switchboard (\S+) \(commit ([0-9a-f]{7,}|unknown)\)\n$/) ?? [];
+    assert.equal(printed, version, r.stdout);
+    const server = await startServer("switchboard", []);
+    try {
+      const health = await (await fetch(`${server.url}/health`)).json();
+      assert.equal(health.version, version);
+      assert.equal(health.commit, commit);
+    } finally {
+      await server.stop();
+    }
   });
 });
 
