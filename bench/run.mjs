@@ -1,15 +1,19 @@
 // The benchmark runner: every scenario, Switchboard against Node socket.io
 // and the raw epoll baseline, alternating servers, median of the valid runs,
-// one table. See bench/README.md. Usage:
+// one table. The cross-node scenarios run two servers of one kind on a
+// private redis-server. See bench/README.md. Usage:
 //   node bench/run.mjs [--quick] [--reps N] [--only NAME[,NAME]] [--no-record]
 // A full run appends its table to bench/results.md; --quick (tiny sizes, one
 // repetition, for CI) only checks that every message arrived.
 import { spawn, execFileSync } from "node:child_process";
-import { appendFileSync, existsSync } from "node:fs";
-import { cpus, release } from "node:os";
+import { appendFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus, release, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { once } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Redis } from "ioredis";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -36,6 +40,14 @@ const perDelivery = (r) => r.server_cpu_us / r.received;
 const fanoutMetrics = [
   { name: "server CPU µs per delivery", value: perDelivery, better: "lower", raw: true },
   { name: "deliveries per CPU-second", value: (r) => 1e6 / perDelivery(r), better: "higher", raw: true },
+  { name: "deliveries per second (wall)", value: (r) => r.received / (r.wall_us / 1e6), better: "higher" },
+];
+// Cross-node: the receivers on node B, the trigger on node A (the
+// publisher's node), both on one redis-server.
+const perPublish = (r) => r.publisher_cpu_us / (r.messages * r.burst);
+const crossMetrics = [
+  { name: "receiving node CPU µs per delivery", value: perDelivery, better: "lower" },
+  { name: "sending node CPU µs per publish", value: perPublish, better: "lower" },
   { name: "deliveries per second (wall)", value: (r) => r.received / (r.wall_us / 1e6), better: "higher" },
 ];
 const scenarios = [
@@ -89,14 +101,62 @@ const scenarios = [
     loadgen: ["--scenario", "polling", "--connections", sz(1000, 20), "--messages", sz(50, 5)],
     metrics: fanoutMetrics,
   },
+  ...[
+    [1000, 1, 300],
+    [1000, 8, 60],
+    [10000, 8, 6],
+  ].map(([n, burst, messages]) => ({
+    name: `cross-node fan-out room ${n / 1000}k, ${burst === 1 ? "1 message per turn" : `bursts of ${burst}`}`,
+    cluster: true,
+    loadgen: ["--scenario", "fanout", "--connections", sz(n, 20), "--burst", burst, "--messages", sz(messages, 5)],
+    metrics: crossMetrics,
+  })),
+  {
+    // One receiver on each node, the publisher paced: the same messages
+    // arrive locally and through Redis, so their difference is what the
+    // cluster adds.
+    name: "cross-node latency, 10k messages/s",
+    cluster: true,
+    loadgen: ["--scenario", "latency", "--connections", 1, "--rate", sz(10000, 1000), "--duration-ms", sz(5000, 300)],
+    metrics: [
+      { name: "local delivery p50 µs", value: (r) => r.local_p50_us, better: "lower" },
+      { name: "local delivery p99 µs", value: (r) => r.local_p99_us, better: "lower" },
+      { name: "cross-node delivery p50 µs", value: (r) => r.remote_p50_us, better: "lower" },
+      { name: "cross-node delivery p99 µs", value: (r) => r.remote_p99_us, better: "lower" },
+      { name: "added p50 µs", value: (r) => r.remote_p50_us - r.local_p50_us, better: "lower" },
+      { name: "added p99 µs", value: (r) => r.remote_p99_us - r.local_p99_us, better: "lower" },
+      { name: "sending node CPU µs per publish", value: (r) => r.publisher_cpu_us / (r.received / 2), better: "lower" },
+    ],
+  },
+  {
+    // Bursts of 1,000 emits in one loop turn to a room with one member on
+    // node B: what one node publishes per second when its publishes can be
+    // pipelined, counted as they arrive at B's client (end to end).
+    name: "cross-node publish rate, bursts of 1000",
+    cluster: true,
+    layout: { a: 0, b: 1, redis: 1, loadgen: 1 },
+    loadgen: ["--scenario", "fanout", "--connections", 1, "--burst", sz(1000, 20), "--messages", sz(100, 5)],
+    metrics: [
+      { name: "publishes per second (wall)", value: (r) => r.received / (r.wall_us / 1e6), better: "higher" },
+      { name: "sending node CPU µs per publish", value: perPublish, better: "lower" },
+      { name: "receiving node CPU µs per delivery", value: perDelivery, better: "lower" },
+    ],
+  },
 ].filter((s) => only.length === 0 || only.some((o) => s.name.startsWith(o)));
 
 function taskset(core, command) {
   return pinned ? ["taskset", "-c", String(core), ...command] : command;
 }
 
-async function startServer(kind) {
-  const [cmd, ...rest] = taskset(0, servers[kind].command);
+// Which core each process runs on. One node: server 0, load generator 1.
+// Cross-node (the default): node B, the one whose CPU per delivery is the
+// main figure, alone on core 0; node A, redis-server and the load generator
+// share core 1.
+const singleLayout = { server: 0, loadgen: 1 };
+const crossLayout = { b: 0, a: 1, redis: 1, loadgen: 1 };
+
+async function startServer(kind, core = 0, extra = []) {
+  const [cmd, ...rest] = taskset(core, [...servers[kind].command, ...extra]);
   const child = spawn(cmd, rest, { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   child.stdout.setEncoding("utf8");
@@ -121,8 +181,104 @@ async function stopServer(server) {
   await once(server.child, "exit");
 }
 
-async function runLoadgen(port, pid, loadgenArgs) {
-  const [cmd, ...rest] = taskset(1, [join(build, "loadgen"), "--port", port, "--server-pid", pid, ...loadgenArgs.map(String)]);
+// A private redis-server on a free loopback port: its own directory, no
+// persistence, killed by the kernel if the runner dies (setpriv --pdeathsig).
+const hasSetpriv = (() => {
+  try {
+    execFileSync("setpriv", ["--help"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+async function freePort() {
+  const srv = createServer().listen(0, "127.0.0.1");
+  await once(srv, "listening");
+  const { port } = srv.address();
+  srv.close();
+  await once(srv, "close");
+  return port;
+}
+
+async function startRedis(core) {
+  const dir = mkdtempSync(join(tmpdir(), "switchboard-bench-redis-"));
+  const port = await freePort();
+  const argv = taskset(core, ["redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir]).map(String);
+  const [cmd, ...rest] = hasSetpriv ? ["setpriv", "--pdeathsig", "KILL", ...argv] : argv;
+  const child = spawn(cmd, rest, { stdio: ["ignore", "ignore", "inherit"] });
+  // Refused until redis-server listens: ioredis retries every 20 ms and
+  // holds the commands until then.
+  const client = new Redis(port, "127.0.0.1", { retryStrategy: () => 20, maxRetriesPerRequest: null });
+  client.on("error", () => {});
+  const stop = async () => {
+    client.disconnect();
+    if (child.exitCode === null) {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.race([client.ping(), sleep(5000).then(() => Promise.reject(new Error("redis-server did not start")))]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { port, url: `redis://127.0.0.1:${port}`, client, stop };
+}
+
+// Both nodes subscribed (the pattern of "/" and its request channel) and
+// both publishers connected: a message published now reaches the other node.
+// (PUBSUB NUMPAT counts distinct patterns, not subscribers: CLIENT LIST does.)
+async function waitForCluster(redis, nodes) {
+  const deadline = Date.now() + 10000;
+  while (Date.now() < deadline) {
+    const [, requests] = await redis.client.pubsub("NUMSUB", "socket.io-request#/#");
+    const list = (await redis.client.client("LIST")).trim().split("\n");
+    const patterns = list.filter((c) => / psub=[1-9]/.test(c)).length;
+    if (patterns >= nodes && requests >= nodes && list.length >= 2 * nodes + 1) return; // + this client
+    await sleep(20);
+  }
+  throw new Error("the cluster did not form within 10 s");
+}
+
+// One run: returns the load generator's result.
+async function runOnce(scenario, kind) {
+  if (scenario.cluster) return runCluster(scenario, kind);
+  const server = await startServer(kind, singleLayout.server);
+  const warm = scenario.warmup ? await runLoadgen(server.port, server.child.pid, scenario.warmup) : { status: "ok" };
+  if (scenario.warmup) await sleep(500); // the server sees the closes
+  const r = warm.status === "ok"
+    ? await runLoadgen(server.port, server.child.pid, scenario.loadgen)
+    : { ...warm, status: `warm-up: ${warm.status}` };
+  await stopServer(server);
+  return r;
+}
+
+async function runCluster(scenario, kind) {
+  const layout = scenario.layout ?? crossLayout;
+  const redis = await startRedis(layout.redis);
+  const nodes = [];
+  try {
+    const a = await startServer(kind, layout.a, ["--redis-url", redis.url]);
+    nodes.push(a);
+    const b = await startServer(kind, layout.b, ["--redis-url", redis.url]);
+    nodes.push(b);
+    await waitForCluster(redis, 2);
+    redis.client.disconnect(); // nothing of the runner's on Redis during the run
+    return await runLoadgen(b.port, b.child.pid, scenario.loadgen, layout.loadgen,
+      ["--publisher-port", a.port, "--publisher-pid", a.child.pid]);
+  } catch (err) {
+    return { status: `cluster: ${err.message}` };
+  } finally {
+    for (const node of nodes) await stopServer(node);
+    await redis.stop();
+  }
+}
+
+async function runLoadgen(port, pid, loadgenArgs, core = singleLayout.loadgen, extra = []) {
+  const [cmd, ...rest] = taskset(core, [join(build, "loadgen"), "--port", port, "--server-pid", pid, ...extra, ...loadgenArgs].map(String));
   const child = spawn(cmd, rest, { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   child.stdout.setEncoding("utf8");
@@ -154,16 +310,10 @@ const median = (xs) => {
 const results = []; // { scenario, kind, r, invalid }
 let failures = 0;
 for (const scenario of scenarios) {
-  const kinds = scenario.servers ?? ["switchboard", "node", "raw"];
+  const kinds = scenario.servers ?? (scenario.cluster ? ["switchboard", "node"] : ["switchboard", "node", "raw"]);
   for (let rep = 0; rep < reps; rep++) {
     for (const kind of kinds) {
-      const server = await startServer(kind);
-      const warm = scenario.warmup ? await runLoadgen(server.port, server.child.pid, scenario.warmup) : { status: "ok" };
-      if (scenario.warmup) await new Promise((done) => setTimeout(done, 500)); // the server sees the closes
-      const r = warm.status === "ok"
-        ? await runLoadgen(server.port, server.child.pid, scenario.loadgen)
-        : { ...warm, status: `warm-up: ${warm.status}` };
-      await stopServer(server);
+      const r = await runOnce(scenario, kind);
       const invalid = invalidity(r);
       if (invalid) failures++;
       results.push({ scenario: scenario.name, kind, r, invalid });
