@@ -131,6 +131,7 @@ void HttpApi::handle(const std::shared_ptr<net::HttpExchange>& exchange) {
       require_method(req, "GET");
       json::object health{{"status", "OK"}, {"service", options_.service_name}, {"timestamp", iso_now()}};
       health["adapter"] = options_.adapter_status ? options_.adapter_status() : json::object{{"type", "memory"}};
+      health["ingest"] = options_.ingest_status ? options_.ingest_status() : json::object{{"state", "off"}};
       return exchange->respond(json_response(200, std::move(health)));
     }
     if (parts.size() == 1 && parts[0] == "ready") {
