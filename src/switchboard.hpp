@@ -19,6 +19,8 @@
 // Emitting is safe from any thread; handlers run on the socket's shard.
 
 #include "app/server.hpp"
+#include "ingest/consumer.hpp"
+#include "ingest/ingest.hpp"
 #include "service/realtime_service.hpp"
 #include "socketio/args.hpp"
 #include "socketio/namespace.hpp"
