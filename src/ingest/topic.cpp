@@ -23,7 +23,9 @@ std::vector<std::string_view> words(std::string_view s) {
 bool topic_matches(std::string_view pattern, std::string_view routing_key) {
   auto p = words(pattern);
   auto k = words(routing_key);
-  if (routing_key.empty()) k.clear();  // the empty key has no words
+  // The empty key (and pattern) has no words: "" matches "" and "#".
+  if (routing_key.empty()) k.clear();
+  if (pattern.empty()) p.clear();
   // Iterative matching with one backtrack point per '#' (the classic
   // wildcard algorithm): linear in practice, never recursive, so a hostile
   // key cannot blow the stack.

@@ -27,6 +27,9 @@ TEST(IngestTopic, StarIsExactlyOneWord) {
 
 TEST(IngestTopic, HashIsZeroOrMoreWords) {
   EXPECT_TRUE(topic_matches("#", ""));
+  EXPECT_TRUE(topic_matches("", ""));
+  EXPECT_FALSE(topic_matches("", "a"));
+  EXPECT_FALSE(topic_matches("*", ""));
   EXPECT_TRUE(topic_matches("#", "a.b.c"));
   EXPECT_TRUE(topic_matches("order.#", "order"));
   EXPECT_TRUE(topic_matches("order.#", "order.created.eu"));
