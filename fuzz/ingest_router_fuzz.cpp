@@ -8,11 +8,10 @@
 #include <cstdint>
 #include <string_view>
 
+#include "check.hpp"
 #include "ingest/router.hpp"
 #include "ingest/rules.hpp"
 #include "ingest/topic.hpp"
-
-#include "check.hpp"
 
 namespace {
 

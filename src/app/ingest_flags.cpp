@@ -32,10 +32,12 @@ std::vector<ingest::Rule> rules_of(const std::string& path, const char* setting)
 }  // namespace
 
 void add_ingest_flags(CLI::App& cli, IngestFlags& f) {
-  cli.add_option("--rabbitmq-url", f.url, "RabbitMQ to consume events from: amqp://user:password@host:5672/vhost "
-                                         "(unset: no ingestion)")
+  cli.add_option("--rabbitmq-url", f.url,
+                 "RabbitMQ to consume events from: amqp://user:password@host:5672/vhost "
+                 "(unset: no ingestion)")
       ->envname("RABBITMQ_URL");
-  cli.add_option("--rabbitmq-exchange", f.exchange, "Topic exchange the events are published to (declared durable if absent)")
+  cli.add_option("--rabbitmq-exchange", f.exchange,
+                 "Topic exchange the events are published to (declared durable if absent)")
       ->envname("RABBITMQ_EXCHANGE")
       ->capture_default_str();
   cli.add_option("--rabbitmq-queue", f.queue, "Durable queue every node consumes from (competing consumers)")
@@ -82,7 +84,8 @@ void finish_ingest_flags(const IngestFlags& f, const std::string& config_file, i
   rules = f.default_routes ? ingest::default_rules() : std::vector<ingest::Rule>{};
   if (!config_file.empty()) rules = ingest::merge_rules(std::move(rules), rules_of(config_file, "--config"));
   if (!f.routes_file.empty())
-    rules = ingest::merge_rules(std::move(rules), rules_of(f.routes_file, "--rabbitmq-routes-file (RABBITMQ_ROUTES_FILE)"));
+    rules =
+        ingest::merge_rules(std::move(rules), rules_of(f.routes_file, "--rabbitmq-routes-file (RABBITMQ_ROUTES_FILE)"));
 }
 
 }  // namespace app

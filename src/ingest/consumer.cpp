@@ -2,10 +2,10 @@
 
 #include <amqp.h>
 #include <amqp_tcp_socket.h>
+#include <sys/time.h>
 
 #include <algorithm>
 #include <memory>
-#include <sys/time.h>
 #include <vector>
 
 #include "service/log.hpp"
@@ -14,9 +14,12 @@ namespace ingest {
 
 const char* to_string(ConsumerState s) {
   switch (s) {
-    case ConsumerState::disconnected: return "disconnected";
-    case ConsumerState::connecting: return "connecting";
-    case ConsumerState::consuming: return "consuming";
+    case ConsumerState::disconnected:
+      return "disconnected";
+    case ConsumerState::connecting:
+      return "connecting";
+    case ConsumerState::consuming:
+      return "consuming";
   }
   return "unknown";
 }
@@ -26,9 +29,12 @@ namespace {
 std::string reply_error(const amqp_rpc_reply_t& r, const char* what) {
   std::string s = what;
   switch (r.reply_type) {
-    case AMQP_RESPONSE_NORMAL: return "";
-    case AMQP_RESPONSE_NONE: return s + ": missing RPC reply";
-    case AMQP_RESPONSE_LIBRARY_EXCEPTION: return s + ": " + amqp_error_string2(r.library_error);
+    case AMQP_RESPONSE_NORMAL:
+      return "";
+    case AMQP_RESPONSE_NONE:
+      return s + ": missing RPC reply";
+    case AMQP_RESPONSE_LIBRARY_EXCEPTION:
+      return s + ": " + amqp_error_string2(r.library_error);
     case AMQP_RESPONSE_SERVER_EXCEPTION:
       if (r.reply.id == AMQP_CONNECTION_CLOSE_METHOD || r.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
         // Both methods start with reply_code and reply_text.
@@ -186,9 +192,8 @@ std::string Consumer::session() {
       amqp_frame_t frame;
       timeval none{0, 0};
       if (amqp_simple_wait_frame_noblock(conn, &frame, &none) != AMQP_STATUS_OK) continue;
-      if (frame.frame_type == AMQP_FRAME_METHOD &&
-          (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
-           frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD))
+      if (frame.frame_type == AMQP_FRAME_METHOD && (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
+                                                    frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD))
         return "closed by the broker";
       continue;
     }
@@ -204,9 +209,9 @@ std::string Consumer::session() {
       rc = amqp_basic_ack(conn, 1, tag, 0);
     } else {
       rc = amqp_basic_reject(conn, 1, tag, 0);
-      service::log_event(spdlog::level::warn, "ingest_rejected",
-                         {{"routingKey", key}, {"cause", to_string(plan.verdict)},
-                          {"bytes", std::to_string(body.size())}});
+      service::log_event(
+          spdlog::level::warn, "ingest_rejected",
+          {{"routingKey", key}, {"cause", to_string(plan.verdict)}, {"bytes", std::to_string(body.size())}});
       if (spdlog::should_log(spdlog::level::debug) && body.size() <= 4096)
         service::log_event(spdlog::level::debug, "ingest_rejected_payload", {{"routingKey", key}, {"payload", body}});
     }

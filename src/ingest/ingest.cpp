@@ -19,9 +19,15 @@ Plan Ingest::route_broker_message(std::string_view routing_key, std::string_view
     plan.verdict = Verdict::unroutable;
   }
   switch (plan.verdict) {
-    case Verdict::routed: counters_.routed++; break;
-    case Verdict::not_json: counters_.rejected_not_json++; break;
-    case Verdict::unroutable: counters_.rejected_unroutable++; break;
+    case Verdict::routed:
+      counters_.routed++;
+      break;
+    case Verdict::not_json:
+      counters_.rejected_not_json++;
+      break;
+    case Verdict::unroutable:
+      counters_.rejected_unroutable++;
+      break;
   }
   return plan;
 }
@@ -29,7 +35,8 @@ Plan Ingest::route_broker_message(std::string_view routing_key, std::string_view
 void Ingest::deliver(Emit& emit) {
   auto& nsp = io_.of(emit.nsp);
   auto args = socketio::Args(boost::json::array{emit.payload});
-  bool sent = emit.everyone ? nsp.emit(emit.event, std::move(args)) : nsp.all().to(emit.rooms).emit(emit.event, std::move(args));
+  bool sent = emit.everyone ? nsp.emit(emit.event, std::move(args))
+                            : nsp.all().to(emit.rooms).emit(emit.event, std::move(args));
   if (sent) counters_.emits++;
 }
 
@@ -37,8 +44,8 @@ boost::json::object Ingest::counters_json() const {
   const auto& n = counters_;
   return {{"received", n.received.load()},
           {"routed", n.routed.load()},
-          {"rejected", boost::json::object{{"notJson", n.rejected_not_json.load()},
-                                           {"unroutable", n.rejected_unroutable.load()}}},
+          {"rejected",
+           boost::json::object{{"notJson", n.rejected_not_json.load()}, {"unroutable", n.rejected_unroutable.load()}}},
           {"redelivered", n.redelivered.load()},
           {"emits", n.emits.load()}};
 }

@@ -12,9 +12,12 @@ namespace json = boost::json;
 
 const char* to_string(Verdict v) {
   switch (v) {
-    case Verdict::routed: return "routed";
-    case Verdict::not_json: return "not_json";
-    case Verdict::unroutable: return "unroutable";
+    case Verdict::routed:
+      return "routed";
+    case Verdict::not_json:
+      return "not_json";
+    case Verdict::unroutable:
+      return "unroutable";
   }
   return "unknown";
 }
@@ -24,13 +27,20 @@ namespace {
 bool truthy(const json::value* v) {
   if (!v) return false;
   switch (v->kind()) {
-    case json::kind::null: return false;
-    case json::kind::bool_: return v->get_bool();
-    case json::kind::int64: return v->get_int64() != 0;
-    case json::kind::uint64: return v->get_uint64() != 0;
-    case json::kind::double_: return v->get_double() != 0 && v->get_double() == v->get_double();
-    case json::kind::string: return !v->get_string().empty();
-    default: return true;  // objects and arrays
+    case json::kind::null:
+      return false;
+    case json::kind::bool_:
+      return v->get_bool();
+    case json::kind::int64:
+      return v->get_int64() != 0;
+    case json::kind::uint64:
+      return v->get_uint64() != 0;
+    case json::kind::double_:
+      return v->get_double() != 0 && v->get_double() == v->get_double();
+    case json::kind::string:
+      return !v->get_string().empty();
+    default:
+      return true;  // objects and arrays
   }
 }
 
@@ -97,16 +107,16 @@ Plan Router::plan(std::string_view routing_key, std::string_view body) const {
   plan.type = message_type(routing_key, message);
   for (const auto& rule : rules_) {
     if (!rule.type.empty() && rule.type != plan.type) continue;
-    if (!rule.patterns.empty() &&
-        std::none_of(rule.patterns.begin(), rule.patterns.end(),
-                     [&](const std::string& p) { return topic_matches(p, routing_key); }))
+    if (!rule.patterns.empty() && std::none_of(rule.patterns.begin(), rule.patterns.end(),
+                                               [&](const std::string& p) { return topic_matches(p, routing_key); }))
       continue;
     Emit emit;
     emit.rule = rule.name;
     emit.nsp = rule.nsp;
     emit.event = rule.event;
     for (const auto& t : rule.targets) {
-      if (t == "everyone" || t == "*") emit.everyone = true;
+      if (t == "everyone" || t == "*")
+        emit.everyone = true;
       else
         for (auto& room : expand_target(t, message))
           if (std::find(emit.rooms.begin(), emit.rooms.end(), room) == emit.rooms.end())

@@ -1,7 +1,8 @@
 #include "ingest/rules.hpp"
 
-#include <algorithm>
 #include <toml++/toml.h>
+
+#include <algorithm>
 
 #include "ingest/default_routes.hpp"  // generated: kDefaultRoutesToml
 
@@ -57,19 +58,26 @@ RulesResult parse_rules(std::string_view text, std::string_view source) {
     for (const auto& [key, value] : *t) {
       std::string_view k = key.str();
       bool ok = true;
-      if (k == "name") ok = value.is_string() && !(rule.name = *value.value<std::string>()).empty();
-      else if (k == "pattern") ok = strings(&value, rule.patterns);
-      else if (k == "type") ok = value.is_string() && (rule.type = *value.value<std::string>(), true);
-      else if (k == "event") ok = value.is_string() && !(rule.event = *value.value<std::string>()).empty();
-      else if (k == "to") ok = strings(&value, rule.targets);
-      else if (k == "namespace") ok = value.is_string() && !(rule.nsp = *value.value<std::string>()).empty() && rule.nsp[0] == '/';
+      if (k == "name")
+        ok = value.is_string() && !(rule.name = *value.value<std::string>()).empty();
+      else if (k == "pattern")
+        ok = strings(&value, rule.patterns);
+      else if (k == "type")
+        ok = value.is_string() && (rule.type = *value.value<std::string>(), true);
+      else if (k == "event")
+        ok = value.is_string() && !(rule.event = *value.value<std::string>()).empty();
+      else if (k == "to")
+        ok = strings(&value, rule.targets);
+      else if (k == "namespace")
+        ok = value.is_string() && !(rule.nsp = *value.value<std::string>()).empty() && rule.nsp[0] == '/';
       else if (k == "payload") {
         ok = value.is_string();
         if (ok) {
           auto p = *value.value<std::string>();
           rule.payload_field = p == "message" ? "" : p;
         }
-      } else if (k == "stop") ok = value.is_boolean() && (rule.stop = *value.value<bool>(), true);
+      } else if (k == "stop")
+        ok = value.is_boolean() && (rule.stop = *value.value<bool>(), true);
       else {
         r.error = where + ": unknown key '" + std::string(k) + "'";
         return r;
@@ -100,8 +108,10 @@ std::vector<Rule> merge_rules(std::vector<Rule> base, std::vector<Rule> custom) 
   std::vector<Rule> added;
   for (auto& rule : custom) {
     auto same = std::find_if(base.begin(), base.end(), [&](const Rule& b) { return b.name == rule.name; });
-    if (same != base.end()) *same = std::move(rule);
-    else added.push_back(std::move(rule));
+    if (same != base.end())
+      *same = std::move(rule);
+    else
+      added.push_back(std::move(rule));
   }
   added.insert(added.end(), std::make_move_iterator(base.begin()), std::make_move_iterator(base.end()));
   return added;

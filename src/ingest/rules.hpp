@@ -17,8 +17,8 @@ struct Rule {
   std::string event;                  // the Socket.IO event name
   std::vector<std::string> targets;   // "user:{userId}", "company:{companyId}", ... or "everyone"
   std::string nsp = "/";
-  std::string payload_field;          // "": the whole message; else this field of it
-  bool stop = false;                  // no later rule applies after this one matched
+  std::string payload_field;  // "": the whole message; else this field of it
+  bool stop = false;          // no later rule applies after this one matched
 };
 
 struct RulesResult {

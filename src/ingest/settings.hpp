@@ -18,8 +18,8 @@ struct Settings {
   // Durable, shared by every node of a cluster (competing consumers).
   std::string queue = "websocket.events";
   // Seed 002's bindings: every event of the other services.
-  std::vector<std::string> bindings = {"order.*", "payment.*", "inventory.*", "product.*",
-                                       "notification.*", "user.*", "company.*", "shop.*"};
+  std::vector<std::string> bindings = {"order.*",        "payment.*", "inventory.*", "product.*",
+                                       "notification.*", "user.*",    "company.*",   "shop.*"};
   // Unacked messages the broker gives this node at once: enough to keep the
   // pipe full, few enough that a dead node's share is small.
   std::uint16_t prefetch = 50;

@@ -18,7 +18,8 @@ using namespace ingest;
 namespace {
 
 // event -> its targets ("*" for everyone), for one message.
-std::map<std::string, std::set<std::string>> emits(const Router& router, const std::string& key, const std::string& body) {
+std::map<std::string, std::set<std::string>> emits(const Router& router, const std::string& key,
+                                                   const std::string& body) {
   std::map<std::string, std::set<std::string>> out;
   for (const auto& e : router.plan(key, body).emits) {
     auto& t = out[e.event];
@@ -80,8 +81,9 @@ TEST(IngestRules, DefaultFileParsesAndHasSeed002Events) {
 TEST(IngestRules, ErrorsNameTheRuleAndKey) {
   EXPECT_NE(parse_rules("[[route]]\nevent = \"x\"\n", "f.toml").error.find("'event' and 'to' are required"),
             std::string::npos);
-  EXPECT_NE(parse_rules("[[route]]\nevent = \"x\"\nto = \"a\"\nbogus = 1\n", "f.toml").error.find("unknown key 'bogus'"),
-            std::string::npos);
+  EXPECT_NE(
+      parse_rules("[[route]]\nevent = \"x\"\nto = \"a\"\nbogus = 1\n", "f.toml").error.find("unknown key 'bogus'"),
+      std::string::npos);
   EXPECT_NE(parse_rules("[[route]]\nevent = 1\nto = \"a\"\n", "f.toml").error.find("bad value for 'event'"),
             std::string::npos);
   EXPECT_NE(parse_rules("[[route]\n", "f.toml").error.find("f.toml"), std::string::npos);
@@ -108,7 +110,8 @@ name = "mine"
 pattern = "shop.opened"
 event = "shop:opened"
 to = ["shop:{shopId}"]
-)", "c.toml");
+)",
+                            "c.toml");
   ASSERT_EQ(custom.error, "");
   auto merged = merge_rules(base, custom.rules);
   EXPECT_EQ(merged.size(), base.size() + 1);
@@ -122,11 +125,10 @@ to = ["shop:{shopId}"]
 TEST(IngestRouter, Orders) {
   Router router;
   auto body = R"({"orderId":"o1","customerId":"c1","companyId":"co1","shopId":"s1","status":"created"})";
-  EXPECT_EQ(emits(router, "order.created", body),
-            (Targets{{"order:status_updated", {"user:c1"}},
-                     {"order:new_order", {"company:co1"}},
-                     {"order:shop_order", {"shop:s1"}},
-                     {"order:update", {"order:o1"}}}));
+  EXPECT_EQ(emits(router, "order.created", body), (Targets{{"order:status_updated", {"user:c1"}},
+                                                           {"order:new_order", {"company:co1"}},
+                                                           {"order:shop_order", {"shop:s1"}},
+                                                           {"order:update", {"order:o1"}}}));
   EXPECT_EQ(emits(router, "order.shipped", body),
             (Targets{{"order:status_updated", {"user:c1"}}, {"order:update", {"order:o1"}}}));
 }
@@ -140,10 +142,9 @@ TEST(IngestRouter, Payments) {
 TEST(IngestRouter, Inventory) {
   Router router;
   auto body = R"({"productId":"p1","quantity":5,"companyId":"co1","shopId":"s1"})";
-  EXPECT_EQ(emits(router, "inventory.updated", body),
-            (Targets{{"inventory:updated", {"company:co1"}},
-                     {"inventory:shop_update", {"shop:s1"}},
-                     {"inventory:stock_changed", {"product:p1"}}}));
+  EXPECT_EQ(emits(router, "inventory.updated", body), (Targets{{"inventory:updated", {"company:co1"}},
+                                                               {"inventory:shop_update", {"shop:s1"}},
+                                                               {"inventory:stock_changed", {"product:p1"}}}));
   EXPECT_EQ(emits(router, "inventory.low_stock", body),
             (Targets{{"inventory:low_stock_alert", {"company:co1", "shop:s1"}}, {"inventory:alert", {"*"}}}));
   EXPECT_EQ(emits(router, "inventory.out_of_stock", body),
@@ -159,7 +160,8 @@ TEST(IngestRouter, Notifications) {
   Router router;
   EXPECT_EQ(emits(router, "notification.created", R"({"userId":"u1","subject":"s"})"),
             (Targets{{"notification:new", {"user:u1"}}}));
-  EXPECT_EQ(emits(router, "notification.broadcast", R"({"userId":"u1"})"), (Targets{{"notification:broadcast", {"*"}}}));
+  EXPECT_EQ(emits(router, "notification.broadcast", R"({"userId":"u1"})"),
+            (Targets{{"notification:broadcast", {"*"}}}));
   EXPECT_EQ(emits(router, "notification.announcement", R"({})"), (Targets{{"announcement:new", {"*"}}}));
 }
 
@@ -170,7 +172,9 @@ pattern = "user.#"
 event = "user:changed"
 to = ["user:{userId}"]
 payload = "data"
-)", "t.toml").rules;
+)",
+                           "t.toml")
+                   .rules;
   Router router(rules);
   auto plan = router.plan("user.updated", R"({"userId":"u","data":{"a":1}})");
   ASSERT_EQ(plan.emits.size(), 1u);
@@ -192,7 +196,7 @@ TEST(IngestRouter, RejectsBadInput) {
   Router deep(default_rules(), 1 << 20);
   EXPECT_EQ(deep.plan("order.created", std::string(1000, '[') + std::string(1000, ']')).verdict, Verdict::not_json);
   EXPECT_EQ(router.plan("company.updated", R"({"companyId":"c"})").verdict, Verdict::unroutable);  // no type
-  EXPECT_EQ(router.plan("order.created", R"({"status":"x"})").verdict, Verdict::unroutable);  // no target field
+  EXPECT_EQ(router.plan("order.created", R"({"status":"x"})").verdict, Verdict::unroutable);       // no target field
 }
 
 TEST(IngestRouter, OneSocketInTwoTargetRoomsIsOneEmit) {

@@ -1,10 +1,10 @@
 // ingest::topic_matches against RabbitMQ's topic exchange semantics.
 
-#include "ingest/topic.hpp"
-
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "ingest/topic.hpp"
 
 using ingest::topic_matches;
 
