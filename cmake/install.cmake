@@ -15,6 +15,7 @@ set(SWITCHBOARD_PUBLIC_HEADERS
   adapter/adapter.hpp adapter/redis/cluster.hpp adapter/room_index.hpp adapter/types.hpp
   app/server.hpp
   auth/authenticator.hpp auth/jwt.hpp
+  ingest/consumer.hpp ingest/ingest.hpp ingest/router.hpp ingest/rules.hpp ingest/settings.hpp
   engine/cors.hpp engine/handshake.hpp engine/options.hpp engine/packet.hpp engine/server.hpp engine/session.hpp
   net/http_server.hpp net/http_types.hpp net/shard_pool.hpp
   redis/config.hpp
@@ -47,14 +48,14 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/SwitchboardConfig.cmake ${CMAKE_CURREN
 # switchboard.pc, relocatable: its prefix is found from where it lies.
 file(RELATIVE_PATH SWITCHBOARD_PC_PREFIX /${CMAKE_INSTALL_LIBDIR}/pkgconfig /)
 if(BUILD_SHARED_LIBS)
-  # hiredis and msgpuck are used inside the library only.
+  # hiredis, rabbitmq-c and msgpuck are used inside the library only.
   set(SWITCHBOARD_PC_REQUIRES "openssl libjwt spdlog")
-  set(SWITCHBOARD_PC_REQUIRES_PRIVATE "hiredis")
+  set(SWITCHBOARD_PC_REQUIRES_PRIVATE "hiredis librabbitmq")
   set(SWITCHBOARD_PC_LIBS_PRIVATE "-lmsgpuck")
   set(SWITCHBOARD_PC_LIBS_STATIC "")
 else()
   # A static library: a program links everything it uses.
-  set(SWITCHBOARD_PC_REQUIRES "openssl libjwt spdlog hiredis")
+  set(SWITCHBOARD_PC_REQUIRES "openssl libjwt spdlog hiredis librabbitmq")
   set(SWITCHBOARD_PC_REQUIRES_PRIVATE "")
   set(SWITCHBOARD_PC_LIBS_PRIVATE "")
   set(SWITCHBOARD_PC_LIBS_STATIC "-lmsgpuck")

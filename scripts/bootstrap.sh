@@ -7,15 +7,18 @@ cd "$(dirname "$0")/.."
 # Debian packages. Boost 1.81 only: libboost-dev (1.74) conflicts with it;
 # msgpuck, not libmsgpack-dev (which pulls Boost 1.74). redis-server is only
 # run by the tests, as private instances on loopback (it starts no service
-# here); clang-14 and libFuzzer build the fuzzers; dpkg-dev gives CPack's
-# .deb its dependencies (dpkg-shlibdeps).
+# here); rabbitmq-server likewise (the ingest tests start private brokers;
+# bootstrap stops and disables the service Debian starts on install);
+# librabbitmq-dev is rabbitmq-c 0.11, the AMQP client of src/ingest/, and
+# toml++ reads its [[route]] tables; clang-14 and libFuzzer build the
+# fuzzers; dpkg-dev gives CPack's .deb its dependencies (dpkg-shlibdeps).
 packages=(
   build-essential g++ cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libspdlog-dev libfmt-dev libcli11-dev libjwt-dev
   libgtest-dev googletest
-  libhiredis-dev libmsgpuck-dev
-  redis-server
+  libhiredis-dev libmsgpuck-dev librabbitmq-dev libtomlplusplus-dev
+  redis-server rabbitmq-server
   clang-14 libfuzzer-14-dev
   curl
   dpkg-dev
@@ -34,6 +37,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Debian starts a system broker on install; the tests start their own, on
+  # private ports, and a system one would only hold epmd's port and memory.
+  if [[ " ${missing[*]} " == *" rabbitmq-server "* ]] && command -v systemctl >/dev/null; then
+    $sudo_cmd systemctl disable --now rabbitmq-server >/dev/null 2>&1 || true
+  fi
 fi
 
 # npm packages, pinned by their lock files: the end-to-end tests' and the

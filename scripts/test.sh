@@ -22,7 +22,7 @@ run_suite() {
   echo "== end-to-end tests ($dir)"
   # Files in parallel, two at a time (one per core): each starts its own servers.
   (cd tests/e2e && SWITCHBOARD_BUILD_DIR="../../$dir" node --test --test-concurrency=2 --test-reporter=spec \
-    engine/*.test.js socketio/*.test.js service/*.test.js cluster/*.test.js)
+    engine/*.test.js socketio/*.test.js service/*.test.js cluster/*.test.js ingest/*.test.js)
   echo "== benchmark harness, quick mode ($dir)"
   SWITCHBOARD_BUILD_DIR="$dir" node bench/run.mjs --quick
 }

@@ -20,6 +20,8 @@
 // switchboard::version() and git_commit() say which library this is.
 
 #include "app/server.hpp"
+#include "ingest/consumer.hpp"
+#include "ingest/ingest.hpp"
 #include "service/realtime_service.hpp"
 #include "socketio/args.hpp"
 #include "socketio/namespace.hpp"

@@ -136,6 +136,7 @@ void HttpApi::handle(const std::shared_ptr<net::HttpExchange>& exchange) {
                           {"commit", switchboard::git_commit()},
                           {"timestamp", iso_now()}};
       health["adapter"] = options_.adapter_status ? options_.adapter_status() : json::object{{"type", "memory"}};
+      health["ingest"] = options_.ingest_status ? options_.ingest_status() : json::object{{"state", "off"}};
       return exchange->respond(json_response(200, std::move(health)));
     }
     if (parts.size() == 1 && parts[0] == "ready") {

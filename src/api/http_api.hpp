@@ -26,6 +26,9 @@ struct ApiOptions {
   // Empty: one node, always reachable.
   std::function<boost::json::object()> adapter_status;
   std::function<bool()> adapter_ready;
+  // The RabbitMQ consumer's state and counters for /health ("ingest");
+  // empty: no ingestion ({"state":"off"}).
+  std::function<boost::json::object()> ingest_status;
 };
 
 class HttpApi {

@@ -25,6 +25,7 @@ void load_toml(CLI::App& cli, const std::string& path) {
   for (const auto& item : CLI::ConfigTOML().from_config(in)) {
     std::string name = item.fullname();
     if (name.empty() || name == "++" || name == "--") continue;  // section markers
+    if (name == "route" || name.rfind("route.", 0) == 0) continue;  // [[route]] tables: ingest's (finish_ingest_flags)
     auto* option = cli.get_option_no_throw("--" + name);
     if (!option || option->get_envname().empty())
       throw CLI::ValidationError("--config", "unknown setting '" + name + "' in " + path);
@@ -120,6 +121,8 @@ int load_config(int argc, char** argv, Config& c) {
       ->capture_default_str();
   RedisFlags redis;
   add_redis_flags(cli, redis);
+  IngestFlags ingest;
+  add_ingest_flags(cli, ingest);
   std::uint32_t presence_ttl = 30;
   cli.add_option("--presence-ttl", presence_ttl,
                  "Cluster: seconds after which a node that died is taken out of presence (its users go offline)")
@@ -194,6 +197,7 @@ int load_config(int argc, char** argv, Config& c) {
       throw CLI::ValidationError("--adapter (WS_ADAPTER)", "'" + c.adapter + "'; accepted values: memory, redis");
     if (c.adapter == "redis") c.redis = cluster_options(redis);
     c.presence_ttl = std::chrono::seconds(presence_ttl);
+    finish_ingest_flags(ingest, config_file, c.ingest, c.ingest_rules);
     auto& jwt = c.service.auth.jwt;
     if (!jwt_public_key_file.empty()) jwt.public_key_pem = read_file(jwt_public_key_file, "--jwt-public-key-file");
     if (!jwt_algorithms.empty()) {

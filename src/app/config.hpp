@@ -9,6 +9,7 @@
 
 #include "api/http_api.hpp"
 #include "app/engine_flags.hpp"
+#include "app/ingest_flags.hpp"
 #include "app/redis_flags.hpp"
 #include "service/options.hpp"
 #include "socketio/options.hpp"
@@ -22,6 +23,8 @@ struct Config {
   api::ApiOptions api;
   std::string adapter = "memory";
   adapter::redis::ClusterOptions redis;  // with adapter == "redis"
+  ingest::Settings ingest;            // ingest.url empty: no RabbitMQ consumer
+  std::vector<ingest::Rule> ingest_rules;  // the defaults, then [[route]] tables
   std::chrono::seconds presence_ttl{30};  // a dead node's users offline within this (and a third more)
   std::string log_level = "info";
   std::string log_format = "text";

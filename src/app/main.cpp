@@ -7,6 +7,8 @@
 #include "api/http_api.hpp"
 #include "app/config.hpp"
 #include "app/run.hpp"
+#include "ingest/consumer.hpp"
+#include "ingest/ingest.hpp"
 #include "service/log.hpp"
 #include "service/realtime_service.hpp"
 #include "socketio/server.hpp"
@@ -54,6 +56,16 @@ int main(int argc, char** argv) {
         service::ClusterPresence::Options{config.redis.redis, config.redis.key, config.presence_ttl});
     realtime.use_cluster_presence(presence);
   }
+  // RabbitMQ ingestion (docs/ingest.md): its own thread; emits go through
+  // the adapter like the service's. Started with the shards, stopped first.
+  std::unique_ptr<ingest::Ingest> ingestion;
+  std::unique_ptr<ingest::Consumer> consumer;
+  if (!config.ingest.url.empty()) {
+    ingestion = std::make_unique<ingest::Ingest>(
+        io, ingest::Router(std::move(config.ingest_rules), config.ingest.max_message_bytes));
+    consumer = std::make_unique<ingest::Consumer>(config.ingest, *ingestion);
+    config.api.ingest_status = [&consumer] { return consumer->status_json(); };
+  }
   api::HttpApi http_api(realtime, io, config.api);
   io.attach(http);        // /socket.io/ first: the API takes every other path
   http_api.attach(http);
@@ -61,11 +73,16 @@ int main(int argc, char** argv) {
 
   app::RunOptions run;
   run.grace = config.shutdown_timeout;
-  run.on_draining = [&http_api] {
+  run.on_draining = [&http_api, &consumer] {
     http_api.set_ready(false);
+    if (consumer) consumer->stop();  // no new emits while draining; unacked messages go back to the queue
     service::log_event(spdlog::level::info, "shutdown", {{"phase", "draining"}});
   };
+  run.on_started = [&consumer] {
+    if (consumer) consumer->start();
+  };
   int code = app::listen_and_run("switchboard", shards, http, io.engine(), run);
+  if (consumer) consumer->stop();
   if (presence) presence->stop();
   if (cluster) cluster->stop();
   service::log_event(spdlog::level::info, "shutdown", {{"phase", "done"}});

@@ -28,6 +28,7 @@ void run_until_signal(net::ShardPool& shards, net::HttpServer& http, engine::Ser
   boost::asio::signal_set signals(signals_ctx, SIGINT, SIGTERM);
   signals.async_wait([](boost::system::error_code, int) {});
   shards.start();
+  if (options.on_started) options.on_started();
   signals_ctx.run();  // returns once a signal has arrived
 
   // A second signal while draining: leave at once.

@@ -15,6 +15,7 @@ namespace app {
 
 struct RunOptions {
   std::chrono::milliseconds grace{1000};
+  std::function<void()> on_started;   // once the shards run (e.g. a consumer that emits)
   std::function<void()> on_draining;  // first thing after the signal (e.g. /ready turns 503)
 };
 

@@ -48,8 +48,8 @@ function hookExit() {
   }
 }
 
-// A port that was free a moment ago.
-function freePort() {
+// A port that was free a moment ago (lib/rabbitmq.js uses it too).
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();

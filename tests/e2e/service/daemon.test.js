@@ -61,7 +61,9 @@ describe("switchboard configuration", () => {
     assert.equal(r.status, 0);
     for (const name of ["PORT", "HOST", "WEBSOCKET_PATH", "WEBSOCKET_PING_INTERVAL", "WEBSOCKET_PING_TIMEOUT", "WS_ADAPTER",
       "FRONTEND_URL", "CORS_ORIGIN", "JWT_SECRET", "JWT_PUBLIC_KEY_FILE", "JWT_ALGORITHMS", "JWT_ISSUER", "JWT_AUDIENCE",
-      "JWT_USER_CLAIM", "AUTH_REQUIRED", "USER_ROOM_PREFIX", "API_KEY", "LOG_LEVEL", "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "THREADS"])
+      "JWT_USER_CLAIM", "AUTH_REQUIRED", "USER_ROOM_PREFIX", "API_KEY", "LOG_LEVEL", "LOG_FORMAT", "SHUTDOWN_TIMEOUT", "THREADS",
+      "RABBITMQ_URL", "RABBITMQ_EXCHANGE", "RABBITMQ_QUEUE", "RABBITMQ_BINDINGS", "RABBITMQ_PREFETCH",
+      "RABBITMQ_DEAD_LETTER_EXCHANGE", "RABBITMQ_MAX_MESSAGE_SIZE", "RABBITMQ_ROUTES_FILE", "RABBITMQ_DEFAULT_ROUTES"])
       assert.match(r.stdout, new RegExp(`Env:${name}\\b`), name);
     assert.match(r.stdout, /--port UINT=3000/);
   });
@@ -81,6 +83,18 @@ describe("switchboard configuration", () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it("refuses a bad [[route]] table, naming the file, the rule and the key", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "sb-routes-"));
+    const file = path.join(dir, "routes.toml");
+    writeFileSync(file, '[[route]]\nevent = "x"\nto = ["user:{userId}"]\nfrobnicate = true\n');
+    const r = spawnSync(path.join(buildDir, "switchboard"), ["--rabbitmq-routes-file", file], { encoding: "utf8" });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /routes\.toml: \[\[route\]\] #1: unknown key 'frobnicate'/);
+    const url = spawnSync(path.join(buildDir, "switchboard"), ["--rabbitmq-url", "http://x"], { encoding: "utf8" });
+    assert.equal(url.status, 2);
+    assert.match(url.stderr, /RABBITMQ_URL/);
   });
 });
 
