@@ -10,6 +10,7 @@
 #include "api/http_api.hpp"
 #include "app/engine_flags.hpp"
 #include "app/redis_flags.hpp"
+#include "service/http_join_authorizer.hpp"
 #include "service/options.hpp"
 #include "socketio/options.hpp"
 
@@ -23,6 +24,8 @@ struct Config {
   std::string adapter = "memory";
   adapter::redis::ClusterOptions redis;  // with adapter == "redis"
   std::chrono::seconds presence_ttl{30};  // a dead node's users offline within this (and a third more)
+  service::HttpJoinAuthorizerOptions join_auth;
+  std::string history_store;  // memory or redis (c.redis says where)  // with a url: JOIN_AUTH_URL
   std::string log_level = "info";
   std::string log_format = "text";
   std::chrono::milliseconds shutdown_timeout{10'000};
