@@ -191,6 +191,15 @@ describe("rooms and history from C++ (RealtimeService from a worker thread)", ()
     await server.stop();
   });
 
+  it("asks the C++ join authorizer (an asynchronous hook) about rooms no pattern lists, never about reserved rooms", async () => {
+    const w = await open("w1");
+    assert.deepEqual(await attempt(w, "subscribe_order", 5), { ack: { success: true, room: "order:5" } });
+    await server.output(/hook authorize w1 order:5/);
+    assert.deepEqual(await attempt(w, "join_room", "deny:secret"), { error: "Room not allowed: deny:secret" });
+    assert.deepEqual(await attempt(w, "join_room", "user:w2"), { error: "Room not allowed: user:w2" });
+    assert.doesNotMatch(server.stdout(), /hook authorize w1 user:w2/);
+  });
+
   it("create_room, get_room, list_rooms, join_room, get_room_members, send_message, get_room_messages, get_room_stats, leave_room, delete_room, and the hooks", async () => {
     const room = await call("createRoom", { name: "cpp", namespace: "chat", createdBy: "u1", metadata: { a: 1 } });
     assert.equal(room.name, "cpp");
