@@ -20,6 +20,7 @@ set(SWITCHBOARD_PUBLIC_HEADERS
   net/http_server.hpp net/http_types.hpp net/shard_pool.hpp
   redis/config.hpp
   service/cluster_presence.hpp service/options.hpp service/realtime_service.hpp
+  store/room_store.hpp
   socketio/args.hpp socketio/handshake.hpp socketio/namespace.hpp socketio/options.hpp socketio/server.hpp
   socketio/socket.hpp)
 set(SWITCHBOARD_INSTALL_INCLUDEDIR ${CMAKE_INSTALL_INCLUDEDIR}/switchboard)

@@ -51,5 +51,11 @@ using service::RealtimeService;
 using service::ServiceOptions;
 using service::SocketUser;
 using service::Stats;
+using service::JoinAuthorizer;
+using service::Message;
+using service::MessageType;
+using service::Room;
+using service::RoomStats;
+using store::message_type;
 
 }  // namespace switchboard

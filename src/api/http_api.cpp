@@ -110,6 +110,14 @@ std::vector<std::string> string_list(const json::object& o, std::string_view key
   return out;
 }
 
+// An optional object field ({} when absent).
+json::object object_field(const json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  if (!v) return {};
+  if (!v->is_object()) throw ApiError{400, std::string(key) + ": must be an object"};
+  return v->as_object();
+}
+
 void require_method(const net::HttpRequest& req, std::string_view method) {
   if (req.method != method) throw ApiError{405, "Method " + req.method + " not allowed here; use " + std::string(method)};
 }
@@ -242,6 +250,7 @@ void HttpApi::handle(const std::shared_ptr<net::HttpExchange>& exchange) {
       op.emit(event, socketio::Args::of(std::move(data)));
       return exchange->respond(json_response(202, json::object{{"success", true}}));
     }
+    if (!parts.empty() && parts[0] == "rooms") return handle_rooms(exchange, parts);
     if (parts.size() >= 3 && parts[0] == "users") {
       const std::string& user = parts[1];
       if (parts.size() == 3 && parts[2] == "rooms") {
@@ -266,6 +275,118 @@ void HttpApi::handle(const std::shared_ptr<net::HttpExchange>& exchange) {
   } catch (const ApiError& e) {
     exchange->respond(error_response(e));
   }
+}
+
+// The room registry and history (seed 001): /rooms, /rooms/:id,
+// /rooms/:id/members, /rooms/:id/messages, /rooms/:id/stats.
+void HttpApi::handle_rooms(const std::shared_ptr<net::HttpExchange>& exchange, const std::vector<std::string>& parts) {
+  const auto& req = exchange->request();
+  auto ok = [exchange](int status, json::value data) {
+    exchange->respond(json_response(status, json::object{{"success", true}, {"data", std::move(data)}}));
+  };
+  auto not_found = [exchange](const std::string& id) {
+    exchange->respond(error_response(ApiError{404, "Room not found: " + id}));
+  };
+  auto room_json = [this](const service::Room& r) { return r.to_json(service_.local_member_count(r.id)); };
+  auto query = net::parse_query(req.query());
+  auto param = [&query](std::string_view key) -> std::optional<std::string> {
+    for (auto& [k, v] : query)
+      if (k == key) return v;
+    return std::nullopt;
+  };
+  if (parts.size() == 1) {
+    if (req.method == "GET")
+      return service_.list_rooms(param("namespace"), [ok, room_json](std::vector<service::Room> rooms) {
+        json::array out;
+        for (const auto& r : rooms) out.push_back(room_json(r));
+        ok(200, std::move(out));
+      });
+    require_method(req, "POST");
+    auto body = body_of(req);
+    auto name = string_field(body, "name", "", true);
+    auto ns = string_field(body, "namespace", "", false);
+    auto created_by = string_field(body, "createdBy", "", false);
+    json::object metadata = object_field(body, "metadata");
+    if (name.size() > 256) throw ApiError{400, "name: longer than 256 characters"};
+    return service_.create_room(std::move(name), ns.empty() ? "default" : std::move(ns), std::move(created_by),
+                                std::move(metadata), [exchange, ok, room_json](std::optional<service::Room> room) {
+                                  if (!room) return exchange->respond(error_response(ApiError{503, "store unavailable"}));
+                                  ok(201, room_json(*room));
+                                });
+  }
+  const std::string& id = parts[1];
+  if (parts.size() == 2) {
+    if (req.method == "DELETE")
+      return service_.delete_room(id, [ok, not_found, id](bool existed) {
+        if (!existed) return not_found(id);
+        ok(200, json::object{{"id", id}, {"deleted", true}});
+      });
+    require_method(req, "GET");
+    return service_.get_room(id, [ok, not_found, id, room_json](std::optional<service::Room> room) {
+      if (!room) return not_found(id);
+      ok(200, room_json(*room));
+    });
+  }
+  if (parts.size() != 3) throw ApiError{404, "Not found: " + std::string(req.path())};
+  const std::string& what = parts[2];
+  if (what == "members") {
+    require_method(req, "GET");
+    return service_.get_room(id, [this, ok, not_found, id](std::optional<service::Room> room) {
+      if (!room) return not_found(id);
+      json::array members;
+      for (const auto& u : service_.get_room_members(id)) members.push_back(u.to_json());
+      ok(200, std::move(members));
+    });
+  }
+  if (what == "stats") {
+    require_method(req, "GET");
+    return service_.get_room_stats(id, [ok, not_found, id](std::optional<service::RoomStats> stats) {
+      if (!stats) return not_found(id);
+      ok(200, stats->to_json());
+    });
+  }
+  if (what == "messages") {
+    if (req.method == "GET") {
+      auto number = [&](std::string_view key, std::size_t fallback, std::size_t max) {
+        auto v = param(key);
+        if (!v) return fallback;
+        std::size_t n = 0;
+        if (v->empty() || v->size() > 9 || v->find_first_not_of("0123456789") != std::string::npos)
+          throw ApiError{400, std::string(key) + ": must be a non-negative integer"};
+        n = std::stoul(*v);
+        if (n > max) throw ApiError{400, std::string(key) + ": at most " + std::to_string(max)};
+        return n;
+      };
+      auto limit = number("limit", 50, 1000);
+      auto offset = number("offset", 0, 100'000'000);
+      return service_.get_room(id, [this, ok, not_found, id, limit, offset](std::optional<service::Room> room) {
+        if (!room) return not_found(id);
+        service_.get_room_messages(id, limit, offset, [ok, limit, offset](std::vector<service::Message> messages) {
+          json::array out;
+          for (const auto& m : messages) out.push_back(m.to_json());
+          ok(200, json::object{{"messages", std::move(out)}, {"limit", limit}, {"offset", offset}});
+        });
+      });
+    }
+    require_method(req, "POST");
+    auto body = body_of(req);
+    auto content = string_field(body, "content", "", true);
+    if (content.size() > 1 << 16) throw ApiError{400, "content: longer than 65536 bytes"};
+    auto type_name = string_field(body, "type", "", false);
+    auto type = type_name.empty() ? std::optional(service::MessageType::system) : store::message_type(type_name);
+    if (!type) throw ApiError{400, "type: must be text, image, file or system"};
+    auto user = string_field(body, "userId", "", false);
+    auto username = string_field(body, "username", "", false);
+    json::object metadata = object_field(body, "metadata");
+    return service_.send_message(
+        id, user, std::move(content), *type, std::move(metadata),
+        [ok, not_found, id](std::optional<service::Message> m) {
+          if (!m) return not_found(id);
+          ok(201, m->to_json());
+        },
+        username.empty() && user.empty() ? "system" : username);
+  }
+  throw ApiError{404, "Not found: " + std::string(req.path())};
 }
 
 }  // namespace api

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "net/http_server.hpp"
 #include "service/realtime_service.hpp"
@@ -43,6 +44,7 @@ class HttpApi {
 
  private:
   void handle(const std::shared_ptr<net::HttpExchange>& exchange);
+  void handle_rooms(const std::shared_ptr<net::HttpExchange>& exchange, const std::vector<std::string>& parts);
 
   service::RealtimeService& service_;
   socketio::Server& io_;

@@ -169,6 +169,53 @@ int load_config(int argc, char** argv, Config& c) {
       ->envname("PRESENCE_MODE")
       ->check(CLI::IsMember({"room", "all", "off"}))
       ->capture_default_str();
+  std::string session_secrets;
+  cli.add_option("--session-secret", session_secrets,
+                 "express-session secrets, comma separated (the first signs; any verifies): turns session-cookie auth "
+                 "on, with the sessions in Redis (REDIS_URL)")
+      ->envname("SESSION_SECRET");
+  cli.add_option("--session-cookie", c.service.auth.session.cookie, "express-session's cookie name")
+      ->envname("SESSION_COOKIE")
+      ->capture_default_str();
+  cli.add_option("--session-prefix", c.service.auth.session.prefix, "Redis key prefix of the sessions (connect-redis)")
+      ->envname("SESSION_PREFIX")
+      ->capture_default_str();
+  cli.add_option("--session-user-field", c.service.auth.session.user_field, "Session field with the user id")
+      ->envname("SESSION_USER_FIELD")
+      ->capture_default_str();
+  std::string client_rooms;
+  std::uint32_t join_auth_timeout = 2000, join_auth_cache_ttl = 30'000;
+  cli.add_option("--client-rooms", client_rooms,
+                 "Rooms clients may join without asking JOIN_AUTH_URL, comma separated globs (chat:*,product:*)")
+      ->envname("CLIENT_ROOMS");
+  cli.add_option("--join-auth-url", c.join_auth.url,
+                 "http:// back end asked for every other join: POST {userId, room, claims}, 200 allows")
+      ->envname("JOIN_AUTH_URL");
+  cli.add_option("--join-auth-timeout", join_auth_timeout, "ms to wait for JOIN_AUTH_URL before refusing the join")
+      ->envname("JOIN_AUTH_TIMEOUT")
+      ->check(CLI::Range(1u, 60'000u))
+      ->capture_default_str();
+  cli.add_option("--join-auth-cache-ttl", join_auth_cache_ttl,
+                 "ms an answer of JOIN_AUTH_URL stands for one user and room; 0: ask every time")
+      ->envname("JOIN_AUTH_CACHE_TTL")
+      ->capture_default_str();
+  std::size_t history_max_messages = c.service.retention.max_messages;
+  std::uint64_t history_max_age = 7 * 24 * 3600;
+  cli.add_option("--history-max-messages", history_max_messages, "Messages kept per chat room (the oldest go first)")
+      ->envname("HISTORY_MAX_MESSAGES")
+      ->check(CLI::Range(std::size_t(1), std::size_t(1'000'000)))
+      ->capture_default_str();
+  cli.add_option("--history-max-age", history_max_age, "Seconds a chat message is kept; 0: no age limit")
+      ->envname("HISTORY_MAX_AGE")
+      ->capture_default_str();
+  cli.add_option("--message-max-length", c.service.message_max_length, "Longest message content a client may send, bytes")
+      ->envname("MESSAGE_MAX_LENGTH")
+      ->check(CLI::Range(std::size_t(1), std::size_t(1'000'000)))
+      ->capture_default_str();
+  cli.add_option("--history-store", c.history_store,
+                 "Where rooms and history live: memory, or redis (the default with WS_ADAPTER=redis)")
+      ->envname("HISTORY_STORE")
+      ->check(CLI::IsMember({"memory", "redis"}));
   cli.add_option("--api-key", c.api.api_key, "Bearer key of the HTTP API (without it: loopback clients only)")
       ->envname("API_KEY");
   cli.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, off")
@@ -211,16 +258,37 @@ int load_config(int argc, char** argv, Config& c) {
       if (!jwt.secret.empty()) jwt.algorithms.push_back("HS256");
       if (!jwt.public_key_pem.empty()) jwt.algorithms.push_back("RS256");
     }
-    c.service.auth.required = auth_required == "true" || (auth_required == "auto" && jwt.configured());
-    if (c.service.auth.required && !jwt.configured())
+    auto& session = c.service.auth.session;
+    session.secrets = split_commas(session_secrets);
+    if (session.configured() && c.adapter != "redis") c.redis = cluster_options(redis);
+    bool any_auth = jwt.configured() || session.configured();
+    c.service.auth.required = auth_required == "true" || (auth_required == "auto" && any_auth);
+    if (c.service.auth.required && !any_auth)
       throw CLI::ValidationError("--auth-required (AUTH_REQUIRED)",
                                  "true needs JWT_SECRET or JWT_PUBLIC_KEY_FILE to check tokens with");
-    if (!jwt.configured())
+    if (!any_auth)
       c.warnings.push_back("no JWT key configured (JWT_SECRET / JWT_PUBLIC_KEY_FILE): every connection is anonymous");
     c.service.room_templates = split_commas(room_templates);
     c.service.presence = presence == "all" ? service::PresenceMode::all
                          : presence == "off" ? service::PresenceMode::off
                                              : service::PresenceMode::room;
+    c.service.client_rooms = split_commas(client_rooms);
+    c.service.retention.max_messages = history_max_messages;
+    c.service.retention.max_age = std::chrono::seconds(history_max_age);
+    if (c.history_store.empty()) c.history_store = c.adapter == "redis" ? "redis" : "memory";
+    if (c.history_store == "redis" && c.adapter != "redis") c.redis = cluster_options(redis);
+    c.join_auth.timeout = std::chrono::milliseconds(join_auth_timeout);
+    c.join_auth.cache_ttl = std::chrono::milliseconds(join_auth_cache_ttl);
+    if (!c.join_auth.url.empty()) {
+      try {
+        service::check_join_auth_url(c.join_auth.url);
+      } catch (const std::invalid_argument& e) {
+        throw CLI::ValidationError("--join-auth-url (JOIN_AUTH_URL)", e.what());
+      }
+    }
+    if (c.service.client_rooms.empty() && c.join_auth.url.empty())
+      c.warnings.push_back("neither CLIENT_ROOMS nor JOIN_AUTH_URL is set: clients may join any room but user and "
+                           "claim rooms (docs/configuration.md, 'Who may join which room')");
     c.shutdown_timeout = std::chrono::seconds(shutdown_seconds);
     c.io.engine = c.server.engine;
   } catch (const CLI::ParseError& e) {

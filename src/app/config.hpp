@@ -11,6 +11,7 @@
 #include "app/engine_flags.hpp"
 #include "app/ingest_flags.hpp"
 #include "app/redis_flags.hpp"
+#include "service/http_join_authorizer.hpp"
 #include "service/options.hpp"
 #include "socketio/options.hpp"
 
@@ -26,6 +27,8 @@ struct Config {
   ingest::Settings ingest;            // ingest.url empty: no RabbitMQ consumer
   std::vector<ingest::Rule> ingest_rules;  // the defaults, then [[route]] tables
   std::chrono::seconds presence_ttl{30};  // a dead node's users offline within this (and a third more)
+  service::HttpJoinAuthorizerOptions join_auth;
+  std::string history_store;  // memory or redis (c.redis says where)  // with a url: JOIN_AUTH_URL
   std::string log_level = "info";
   std::string log_format = "text";
   std::chrono::milliseconds shutdown_timeout{10'000};

@@ -11,6 +11,8 @@
 #include "ingest/ingest.hpp"
 #include "service/log.hpp"
 #include "service/realtime_service.hpp"
+#include "service/redis_sessions.hpp"
+#include "store/redis_room_store.hpp"
 #include "socketio/server.hpp"
 
 int main(int argc, char** argv) {
@@ -56,6 +58,23 @@ int main(int argc, char** argv) {
         service::ClusterPresence::Options{config.redis.redis, config.redis.key, config.presence_ttl});
     realtime.use_cluster_presence(presence);
   }
+  if (config.history_store == "redis")
+    realtime.use_room_store(std::make_shared<store::RedisRoomStore>(
+        store::RedisRoomStore::Options{config.redis.redis, config.redis.key, config.service.retention}));
+  // After the service: stopped (their threads joined) before the service goes.
+  std::unique_ptr<service::RedisSessions> sessions;
+  if (config.service.auth.session.configured()) {
+    sessions = std::make_unique<service::RedisSessions>(config.redis.redis, config.service.auth.session.prefix);
+    realtime.set_session_lookup([s = sessions.get()](const std::string& sid, auto done) { s->lookup(sid, std::move(done)); });
+  }
+  std::unique_ptr<service::HttpJoinAuthorizer> join_auth;
+  if (!config.join_auth.url.empty()) {
+    join_auth = std::make_unique<service::HttpJoinAuthorizer>(config.join_auth);
+    realtime.set_join_authorizer([a = join_auth.get()](const service::SocketUser& user, const std::string& room,
+                                                       std::function<void(bool)> done) {
+      a->authorize(user.user_id, room, user.claims, std::move(done));
+    });
+  }
   // RabbitMQ ingestion (docs/ingest.md): its own thread; emits go through
   // the adapter like the service's. Started with the shards, stopped first.
   std::unique_ptr<ingest::Ingest> ingestion;
@@ -83,6 +102,8 @@ int main(int argc, char** argv) {
   };
   int code = app::listen_and_run("switchboard", shards, http, io.engine(), run);
   if (consumer) consumer->stop();
+  if (join_auth) join_auth->stop();
+  if (sessions) sessions->stop();
   if (presence) presence->stop();
   if (cluster) cluster->stop();
   service::log_event(spdlog::level::info, "shutdown", {{"phase", "done"}});

@@ -1,6 +1,9 @@
 #include "auth/authenticator.hpp"
 
+#include "auth/session_cookie.hpp"
+
 #include <boost/json/serialize.hpp>
+#include <ctime>
 
 namespace auth {
 
@@ -10,18 +13,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-std::string cookie(std::string_view cookies, std::string_view name) {
-  while (!cookies.empty()) {
-    auto end = cookies.find(';');
-    auto pair = trim(cookies.substr(0, end));
-    auto eq = pair.find('=');
-    if (eq != std::string_view::npos && trim(pair.substr(0, eq)) == name) return std::string(trim(pair.substr(eq + 1)));
-    if (end == std::string_view::npos) break;
-    cookies.remove_prefix(end + 1);
-  }
-  return {};
 }
 
 std::string claim_string(const boost::json::object& claims, const std::string& key) {
@@ -40,7 +31,7 @@ std::string token_of(const socketio::Handshake& h) {
   auto authorization = h.header("Authorization");
   if (authorization.size() > 7 && net::iequals(authorization.substr(0, 7), "Bearer "))
     return std::string(trim(authorization.substr(7)));
-  if (auto c = cookie(h.header("Cookie"), "token"); !c.empty()) return c;
+  if (auto c = cookie_value(h.header("Cookie"), "token"); !c.empty()) return c;
   auto query = h.query();
   if (auto* t = query.if_contains("token"); t && t->is_string()) return std::string(t->as_string());
   return {};
@@ -71,6 +62,27 @@ AuthOutcome Authenticator::authenticate(const socketio::Handshake& handshake, st
   identity.claims = std::move(*claims);
   out.identity = std::move(identity);
   return out;
+}
+
+std::optional<Identity> session_identity(const boost::json::object& session, const AuthOptions& options,
+                                         std::int64_t now_ms) {
+  // connect-redis expires the key with the cookie; a session read just
+  // before that, or written without a TTL, is checked here too.
+  if (auto* c = session.if_contains("cookie"); c && c->is_object())
+    if (auto* e = c->as_object().if_contains("expires"); e && e->is_string()) {
+      std::tm tm{};
+      std::string text(e->as_string());
+      if (strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm) && timegm(&tm) * 1000LL <= now_ms) return std::nullopt;
+    }
+  Identity identity;
+  identity.user_id = claim_string(session, options.session.user_field);
+  if (identity.user_id.empty()) return std::nullopt;
+  identity.name = claim_string(session, options.name_claim);
+  if (identity.name.empty()) identity.name = claim_string(session, "username");
+  identity.email = claim_string(session, options.email_claim);
+  identity.claims = session;
+  identity.claims.erase("cookie");
+  return identity;
 }
 
 }  // namespace auth

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "auth/authenticator.hpp"
+#include "store/room_store.hpp"
 
 namespace service {
 
@@ -37,6 +38,19 @@ struct ServiceOptions {
   // rate: about 4 s) is disconnected. 0: no limit (the default: what an
   // honest client sends depends on the application).
   double event_rate_limit = 0;
+  // Rooms a client may join itself without asking the join authorizer
+  // (CLIENT_ROOMS): patterns where `*` matches any run of characters
+  // ("chat:*", "product:*", "lobby"). User and claim rooms never match.
+  // With no pattern and no authorizer, every other room is joinable (the
+  // behaviour before access control; the daemon warns at start).
+  std::vector<std::string> client_rooms;
+  // History of registry rooms (HISTORY_MAX_MESSAGES, HISTORY_MAX_AGE): 1000
+  // messages and 7 days per room keep a chat's context while bounding memory
+  // (about 1000 x 250 bytes per room in memory).
+  store::Retention retention;
+  // Longest `message` content a client may send, in bytes (MESSAGE_MAX_LENGTH):
+  // longer than any chat line, far below the Engine.IO buffer limit.
+  std::size_t message_max_length = 4000;
   std::uint32_t event_rate_burst = 0;
 };
 

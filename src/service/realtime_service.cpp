@@ -3,6 +3,12 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <future>
+#include <random>
+
+#include "auth/session_cookie.hpp"
+#include "net/shard_pool.hpp"
+#include "store/memory_room_store.hpp"
 
 #include "service/log.hpp"
 
@@ -17,6 +23,28 @@ namespace {
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// A random (version 4) UUID: room and message ids.
+std::string new_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uint64_t a = rng(), b = rng();
+  a = (a & ~0xF000ULL) | 0x4000ULL;                          // version 4
+  b = (b & ~(0xC000ULL << 48)) | (0x8000ULL << 48);          // variant 1
+  char out[37];
+  std::snprintf(out, sizeof out, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFFF),
+                static_cast<unsigned>(b >> 48), static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFULL));
+  return out;
+}
+
+// Waits for an asynchronous answer (the blocking forms of the room calls).
+template <typename T, typename Start>
+T wait_for(Start start) {
+  auto promise = std::make_shared<std::promise<T>>();
+  auto future = promise->get_future();
+  start([promise](T value) { promise->set_value(std::move(value)); });
+  return future.get();
 }
 
 std::string scalar(const json::value& v) {
@@ -35,6 +63,7 @@ struct RealtimeService::Connection {
   std::string email;
   std::int64_t connected_at = 0;
   std::atomic<std::int64_t> last_activity{0};
+  json::object claims;
   std::unordered_set<std::string> rooms;  // guarded by the service mutex
 };
 
@@ -100,6 +129,13 @@ json::object SocketUser::to_json() const {
           {"rooms", json::array(rooms.begin(), rooms.end())}};
 }
 
+json::object RoomStats::to_json() const {
+  return {{"memberCount", member_count},
+          {"messageCount", message_count},
+          {"createdAt", created_at},
+          {"lastActivity", last_activity}};
+}
+
 json::object Stats::to_json() const {
   return {{"totalConnections", total_connections}, {"activeConnections", active_connections},
           {"connectedUsers", connected_users},     {"totalRooms", total_rooms},
@@ -141,41 +177,82 @@ RealtimeService::RealtimeService(socketio::Server& io, ServiceOptions options)
       options_(std::move(options)),
       authenticator_(options_.auth),
       started_ms_(now_ms()),
-      user_slots_(std::make_shared<UserSlots>()) {
+      user_slots_(std::make_shared<UserSlots>()),
+      store_(std::make_shared<store::MemoryRoomStore>(options_.retention)) {
   io_.use([this](const socketio::SocketPtr& socket, socketio::Next next) {
-    auto outcome = authenticator_.authenticate(socket->handshake(), now_ms() / 1000);
-    if (outcome.refusal) {
-      refused_connections_++;
-      log_event(spdlog::level::warn, "refused",
-                {{"reason", outcome.reason}, {"address", socket->handshake().address()}});
-      return next(outcome.refusal);
-    }
-    if (options_.max_connections_per_user && outcome.identity && !outcome.identity->user_id.empty()) {
-      const auto& user = outcome.identity->user_id;
-      if (!user_slots_->take(user, options_.max_connections_per_user)) {
-        refused_connections_++;
-        log_event(spdlog::level::warn, "refused",
-                  {{"reason", "connection limit"}, {"user", user}, {"address", socket->handshake().address()}});
-        return next(socketio::ConnectError{"Too many connections", json::object{{"code", "CONNECTION_LIMIT"}}});
-      }
-      socket->on_disconnect([slot = std::make_shared<UserSlot>(user_slots_, user)](std::string_view) {});
-    }
-    json::object data;
-    if (outcome.identity) {
-      data["userId"] = outcome.identity->user_id;
-      data["username"] = outcome.identity->name;
-      data["email"] = outcome.identity->email;
-      data["claims"] = std::move(outcome.identity->claims);
-    }
-    socket->data = std::move(data);
-    next(std::nullopt);
+    const auto& session = options_.auth.session;
+    // A JWT, valid or not, decides alone; without one, the session cookie.
+    if (session_lookup_ && session.configured() && auth::token_of(socket->handshake()).empty())
+      return admit_session(socket, std::move(next));
+    admit(socket, authenticator_.authenticate(socket->handshake(), now_ms() / 1000), next);
   });
   io_.on_connection([this](const socketio::SocketPtr& socket) { on_socket(socket); });
+}
+
+void RealtimeService::admit_session(const socketio::SocketPtr& socket, socketio::Next next) {
+  const auto& options = options_.auth;
+  auto refuse = [&](std::string message, std::string code, std::string reason) {
+    auth::AuthOutcome out;
+    if (options.required) out.refusal = socketio::ConnectError{std::move(message), json::object{{"code", std::move(code)}}};
+    out.reason = std::move(reason);
+    admit(socket, std::move(out), next);
+  };
+  auto value = auth::cookie_value(socket->handshake().header("Cookie"), options.session.cookie);
+  if (value.empty()) return refuse("Authentication required", "AUTH_REQUIRED", "no token or session cookie");
+  auto sid = auth::unsign_session_cookie(value, options.session.secrets);
+  if (!sid) return refuse("Invalid or expired session", "INVALID_SESSION", "session cookie signature");
+  // The answer comes from the sessions' thread; the socket belongs to its shard.
+  session_lookup_(*sid, [this, socket, next](std::optional<json::object> session) {
+    io_.shards().post(socket->shard(),
+                      [this, socket, next, session = std::move(session)] { admit_looked_up(socket, session, next); });
+  });
+}
+
+void RealtimeService::admit_looked_up(const socketio::SocketPtr& socket, const std::optional<json::object>& session,
+                                      const socketio::Next& next) {
+  auth::AuthOutcome out;
+  auto identity = session ? auth::session_identity(*session, options_.auth, now_ms()) : std::nullopt;
+  if (identity) {
+    out.identity = std::move(identity);
+  } else {
+    if (options_.auth.required)
+      out.refusal = socketio::ConnectError{"Invalid or expired session", json::object{{"code", "INVALID_SESSION"}}};
+    out.reason = session ? "session without a user, or expired" : "no such session";
+  }
+  admit(socket, std::move(out), next);
+}
+
+void RealtimeService::admit(const socketio::SocketPtr& socket, auth::AuthOutcome outcome, const socketio::Next& next) {
+  if (outcome.refusal) {
+    refused_connections_++;
+    log_event(spdlog::level::warn, "refused", {{"reason", outcome.reason}, {"address", socket->handshake().address()}});
+    return next(outcome.refusal);
+  }
+  if (options_.max_connections_per_user && outcome.identity && !outcome.identity->user_id.empty()) {
+    const auto& user = outcome.identity->user_id;
+    if (!user_slots_->take(user, options_.max_connections_per_user)) {
+      refused_connections_++;
+      log_event(spdlog::level::warn, "refused",
+                {{"reason", "connection limit"}, {"user", user}, {"address", socket->handshake().address()}});
+      return next(socketio::ConnectError{"Too many connections", json::object{{"code", "CONNECTION_LIMIT"}}});
+    }
+    socket->on_disconnect([slot = std::make_shared<UserSlot>(user_slots_, user)](std::string_view) {});
+  }
+  json::object data;
+  if (outcome.identity) {
+    data["userId"] = outcome.identity->user_id;
+    data["username"] = outcome.identity->name;
+    data["email"] = outcome.identity->email;
+    data["claims"] = std::move(outcome.identity->claims);
+  }
+  socket->data = std::move(data);
+  next(std::nullopt);
 }
 
 // The presence calls back into the service from its thread: it stops first.
 RealtimeService::~RealtimeService() {
   if (presence_) presence_->stop();
+  if (store_) store_->stop();
 }
 
 bool RealtimeService::client_may_join(const std::string& room) const {
@@ -188,9 +265,40 @@ bool RealtimeService::client_may_join(const std::string& room) const {
   return true;
 }
 
+bool room_pattern_matches(std::string_view pattern, std::string_view room) {
+  // Greedy glob with backtracking to the last star: linear in practice.
+  std::size_t p = 0, r = 0, star = std::string_view::npos, mark = 0;
+  while (r < room.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = r;
+    } else if (p < pattern.size() && pattern[p] == room[r]) {
+      ++p;
+      ++r;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      r = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+JoinPolicy RealtimeService::join_policy(const std::string& room) const {
+  if (!client_may_join(room)) return JoinPolicy::refuse;
+  if (options_.client_rooms.empty() && !join_authorizer_) return JoinPolicy::allow;
+  for (const auto& pattern : options_.client_rooms)
+    if (room_pattern_matches(pattern, room)) return JoinPolicy::allow;
+  return join_authorizer_ ? JoinPolicy::ask : JoinPolicy::refuse;
+}
+
 SocketUser RealtimeService::snapshot(const Connection& c) const {
-  return SocketUser{c.user_id, c.username, c.email, c.socket_id, c.connected_at, c.last_activity.load(),
-                    std::vector<std::string>(c.rooms.begin(), c.rooms.end())};
+  return SocketUser{c.user_id,      c.username,
+                    c.email,        c.socket_id,
+                    c.connected_at, c.last_activity.load(),
+                    std::vector<std::string>(c.rooms.begin(), c.rooms.end()), c.claims};
 }
 
 void RealtimeService::on_socket(const socketio::SocketPtr& socket) {
@@ -205,6 +313,7 @@ void RealtimeService::on_socket(const socketio::SocketPtr& socket) {
   if (auto* e = data.if_contains("email")) connection->email = scalar(*e);
 
   std::vector<std::string> rooms;
+  if (auto* claims = data.if_contains("claims"); claims && claims->is_object()) connection->claims = claims->as_object();
   if (!connection->user_id.empty()) {
     rooms.push_back(user_room(connection->user_id));
     if (auto* claims = data.if_contains("claims"); claims && claims->is_object())
@@ -272,23 +381,41 @@ void RealtimeService::attach_events(const socketio::SocketPtr& socket, const std
       if (auto* id = args[0].as_object().if_contains("roomId")) return scalar(*id);
     return scalar(args[0]);
   };
-  // Joins or leaves `room` for the client, tells the hooks, and acks.
+  // Joins or leaves `room` for the client, tells the hooks, and acks. A
+  // join is decided first (reserved rooms never; CLIENT_ROOMS; registry
+  // rooms; else the authorizer, or no). The registry and the authorizer may
+  // answer from another thread: the join itself runs on the socket's shard.
   auto change_room = [this, weak, connection, fail](const std::string& event, const std::string& room, Ack& ack,
                                                     bool joining) {
     auto s = weak.lock();
     if (!s) return;
     if (room.empty()) return fail(event, "roomId is required");
-    if (joining && !client_may_join(room)) return fail(event, "Room not allowed: " + room);
-    if (joining) s->join(room);
-    else s->leave(room);
-    {
-      std::lock_guard lock(mutex_);
-      if (joining) connection->rooms.insert(room);
-      else connection->rooms.erase(room);
-    }
-    auto user = snapshot(*connection);
-    for (const auto& hook : joining ? room_join_hooks_ : room_leave_hooks_) hook(user, room);
-    if (ack) ack(Args::of(json::object{{"success", true}, {"room", room}}));
+    bool announce = event == "room:join" || event == "room:leave";
+    auto apply = [this, weak, connection, room, ack, joining, announce] {
+      auto s = weak.lock();
+      if (!s || !s->connected()) return;
+      enter_room(s, *connection, room, joining, announce);
+      if (ack) ack(Args::of(json::object{{"success", true}, {"room", room}}));
+    };
+    if (!joining) return apply();
+    auto policy = join_policy(room);
+    if (policy == JoinPolicy::allow) return apply();
+    if (!client_may_join(room)) return fail(event, "Room not allowed: " + room);
+    auto shard = s->shard();
+    auto decided = [this, shard, apply, fail, event, room](bool allowed) {
+      auto run = [apply, fail, event, room, allowed] {
+        if (allowed) apply();
+        else fail(event, "Room not allowed: " + room);
+      };
+      if (net::ShardPool::current_shard() == shard) run();
+      else io_.shards().post(shard, run);
+    };
+    // A registry room is listed; any other goes to the authorizer, if any.
+    store_->get_room(room, [this, connection, room, policy, decided](std::optional<Room> found) {
+      if (found) return decided(true);
+      if (policy != JoinPolicy::ask) return decided(false);
+      join_authorizer_(snapshot(*connection), room, decided);
+    });
   };
   auto join = [change_room](const std::string& event, const std::string& room, Ack& ack) {
     change_room(event, room, ack, true);
@@ -325,10 +452,69 @@ void RealtimeService::attach_events(const socketio::SocketPtr& socket, const std
     auto* typing = body->if_contains("isTyping");
     s->to(name).volatile_().emit(
         "typing", Args::of(json::object{{"userId", connection->user_id.empty() ? json::value() : json::value(connection->user_id)},
+                                        {"username", connection->username},
                                         {"roomId", name},
                                         {"isTyping", typing && typing->is_bool() ? typing->as_bool() : true}}));
   });
+  socket->on("message", [this, weak, connection](Args& args, Ack ack) {
+    if (auto s = weak.lock()) on_client_message(s, connection, args, std::move(ack));
+  });
   socket->on_disconnect([this, connection](std::string_view reason) { on_socket_closed(connection, reason); });
+}
+
+void RealtimeService::enter_room(const socketio::SocketPtr& s, Connection& connection, const std::string& room,
+                                 bool joining, bool announce) {
+  if (joining) s->join(room);
+  else s->leave(room);
+  {
+    std::lock_guard lock(mutex_);
+    if (joining) connection.rooms.insert(room);
+    else connection.rooms.erase(room);
+  }
+  auto user = snapshot(connection);
+  for (const auto& hook : joining ? room_join_hooks_ : room_leave_hooks_) hook(user, room);
+  if (announce)
+    s->to(room).emit(joining ? "user:joined" : "user:left",
+                     Args::of(json::object{{"userId", user.user_id.empty() ? json::value() : json::value(user.user_id)},
+                                           {"username", user.username},
+                                           {"roomId", room},
+                                           {"timestamp", now_ms()}}));
+}
+
+// message {roomId, content, type} from a client: a member of a registry
+// room, content a non-empty string within message_max_length, type text,
+// image or file (system messages come from the back end).
+void RealtimeService::on_client_message(const socketio::SocketPtr& s, const std::shared_ptr<Connection>& connection,
+                                        Args& args, Ack ack) {
+  std::weak_ptr<socketio::Socket> weak = s;
+  auto fail = [weak, ack](std::string message) {
+    if (ack) ack(Args::of(json::object{{"success", false}, {"error", message}}));
+    if (auto s = weak.lock()) s->emit("error", Args::of(json::object{{"message", std::move(message)}, {"event", "message"}}));
+  };
+  const json::object* body = args.size() && args[0].is_object() ? &args[0].as_object() : nullptr;
+  if (!body) return fail("message must be an object {roomId, content, type}");
+  auto* room_v = body->if_contains("roomId");
+  std::string room = room_v ? scalar(*room_v) : std::string();
+  if (room.empty()) return fail("roomId is required");
+  auto* content = body->if_contains("content");
+  if (!content || !content->is_string() || content->as_string().empty())
+    return fail("content must be a non-empty string");
+  if (content->as_string().size() > options_.message_max_length)
+    return fail("content is longer than " + std::to_string(options_.message_max_length) + " bytes");
+  MessageType type = MessageType::text;
+  if (auto* t = body->if_contains("type")) {
+    auto parsed = t->is_string() ? store::message_type(std::string_view(t->as_string())) : std::nullopt;
+    if (!parsed || *parsed == MessageType::system) return fail("type must be text, image or file");
+    type = *parsed;
+  }
+  auto rooms = s->rooms();
+  if (std::find(rooms.begin(), rooms.end(), room) == rooms.end()) return fail("Not in room: " + room);
+  send_message(room, connection->user_id, std::string(content->as_string()), type, {},
+               [fail, ack](std::optional<Message> m) {
+                 if (!m) return fail("Room not found");
+                 if (ack) ack(Args::of(m->to_json()));
+               },
+               connection->username);
 }
 
 // Events over the socket's rate are dropped, each answered as fail() answers
@@ -591,6 +777,162 @@ void RealtimeService::get_cluster_stats(std::function<void(ClusterStats)> done) 
     }
     done(total);
   });
+}
+
+// ---- rooms and history ----
+
+std::uint64_t RealtimeService::local_member_count(const std::string& room) const {
+  std::lock_guard lock(mutex_);
+  std::uint64_t n = 0;
+  for (const auto& [sid, c] : by_socket_) n += c->rooms.count(room);
+  return n;
+}
+
+void RealtimeService::create_room(std::string name, std::string ns, std::string created_by, json::object metadata,
+                                  std::function<void(std::optional<Room>)> done) {
+  Room room{new_id(), std::move(name), ns.empty() ? "default" : std::move(ns), std::move(created_by), now_ms(),
+            std::move(metadata)};
+  store_->create_room(room, [room, done = std::move(done)](bool ok) mutable {
+    done(ok ? std::optional<Room>(std::move(room)) : std::nullopt);
+  });
+}
+
+void RealtimeService::get_room(const std::string& room_id, std::function<void(std::optional<Room>)> done) {
+  store_->get_room(room_id, std::move(done));
+}
+
+void RealtimeService::list_rooms(std::optional<std::string> ns, std::function<void(std::vector<Room>)> done) {
+  store_->list_rooms(std::move(ns), std::move(done));
+}
+
+void RealtimeService::join_room(const std::string& socket_id, const std::string& room_id,
+                                std::function<void(bool)> done) {
+  store_->get_room(room_id, [this, socket_id, room_id, done = std::move(done)](std::optional<Room> room) {
+    if (!room) {
+      if (done) done(false);
+      return;
+    }
+    std::shared_ptr<Connection> connection;
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = by_socket_.find(socket_id); it != by_socket_.end()) connection = it->second;
+    }
+    auto socket = connection ? connection->socket.lock() : nullptr;
+    if (!socket) {
+      io_.in(socket_id).sockets_join({room_id});  // another node's socket, through the adapter
+    } else {
+      io_.shards().post(socket->shard(), [this, weak = connection->socket, connection, room_id] {
+        if (auto s = weak.lock(); s && s->connected()) enter_room(s, *connection, room_id, true, true);
+      });
+    }
+    if (done) done(true);
+  });
+}
+
+void RealtimeService::leave_room(const std::string& socket_id, const std::string& room_id,
+                                 std::function<void(bool)> done) {
+  std::shared_ptr<Connection> connection;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = by_socket_.find(socket_id); it != by_socket_.end()) connection = it->second;
+  }
+  auto socket = connection ? connection->socket.lock() : nullptr;
+  if (!socket) {
+    io_.in(socket_id).sockets_leave({room_id});
+  } else {
+    io_.shards().post(socket->shard(), [this, weak = connection->socket, connection, room_id] {
+      if (auto s = weak.lock(); s && s->connected()) enter_room(s, *connection, room_id, false, true);
+    });
+  }
+  if (done) done(true);
+}
+
+void RealtimeService::delete_room(const std::string& room_id, std::function<void(bool)> done) {
+  store_->delete_room(room_id, [this, room_id, done = std::move(done)](bool existed) {
+    if (existed) {
+      io_.in(room_id).sockets_leave({room_id});  // every node's members
+      std::vector<SocketUser> left;
+      {
+        std::lock_guard lock(mutex_);
+        for (auto& [sid, c] : by_socket_)
+          if (c->rooms.erase(room_id)) left.push_back(snapshot(*c));
+      }
+      for (const auto& user : left)
+        for (const auto& hook : room_leave_hooks_) hook(user, room_id);
+    }
+    if (done) done(existed);
+  });
+}
+
+std::vector<SocketUser> RealtimeService::get_room_members(const std::string& room_id) const {
+  std::lock_guard lock(mutex_);
+  std::vector<SocketUser> users;
+  for (const auto& [sid, c] : by_socket_)
+    if (c->rooms.count(room_id)) users.push_back(snapshot(*c));
+  return users;
+}
+
+void RealtimeService::send_message(const std::string& room_id, const std::string& user_id, std::string content,
+                                   MessageType type, json::object metadata,
+                                   std::function<void(std::optional<Message>)> done, std::string username) {
+  if (!user_id.empty()) {
+    std::lock_guard lock(mutex_);
+    if (auto it = by_user_.find(user_id); it != by_user_.end() && !it->second.empty())
+      if (auto c = by_socket_.find(*it->second.begin()); c != by_socket_.end() && !c->second->username.empty())
+        username = c->second->username;
+  }
+  Message message{new_id(), room_id, user_id, std::move(username), std::move(content), type, std::move(metadata),
+                  now_ms()};
+  store_->append(message, [this, message, done = std::move(done)](bool ok) mutable {
+    if (!ok) {
+      if (done) done(std::nullopt);
+      return;
+    }
+    io_.to(message.room_id).emit("message", Args::of(message.to_json()));
+    for (const auto& hook : message_hooks_) hook(message);
+    if (done) done(std::move(message));
+  });
+}
+
+void RealtimeService::get_room_messages(const std::string& room_id, std::size_t limit, std::size_t offset,
+                                        std::function<void(std::vector<Message>)> done) {
+  store_->messages(room_id, limit, offset, std::move(done));
+}
+
+void RealtimeService::get_room_stats(const std::string& room_id, std::function<void(std::optional<RoomStats>)> done) {
+  store_->get_room(room_id, [this, room_id, done = std::move(done)](std::optional<Room> room) mutable {
+    if (!room) return done(std::nullopt);
+    store_->activity(room_id, [this, room_id, created = room->created_at,
+                               done = std::move(done)](std::optional<store::RoomActivity> a) {
+      if (!a) return done(std::nullopt);
+      done(RoomStats{local_member_count(room_id), a->message_count, created, a->last_activity});
+    });
+  });
+}
+
+std::optional<Room> RealtimeService::create_room(std::string name, std::string ns, std::string created_by,
+                                                 json::object metadata) {
+  return wait_for<std::optional<Room>>([&](auto done) {
+    create_room(std::move(name), std::move(ns), std::move(created_by), std::move(metadata), std::move(done));
+  });
+}
+
+std::optional<Room> RealtimeService::get_room(const std::string& room_id) {
+  return wait_for<std::optional<Room>>([&](auto done) { get_room(room_id, std::move(done)); });
+}
+
+std::vector<Room> RealtimeService::list_rooms(std::optional<std::string> ns) {
+  return wait_for<std::vector<Room>>([&](auto done) { list_rooms(std::move(ns), std::move(done)); });
+}
+
+std::vector<Message> RealtimeService::get_room_messages(const std::string& room_id, std::size_t limit,
+                                                        std::size_t offset) {
+  return wait_for<std::vector<Message>>(
+      [&](auto done) { get_room_messages(room_id, limit, offset, std::move(done)); });
+}
+
+std::optional<RoomStats> RealtimeService::get_room_stats(const std::string& room_id) {
+  return wait_for<std::optional<RoomStats>>([&](auto done) { get_room_stats(room_id, std::move(done)); });
 }
 
 void RealtimeService::disconnect_user(const std::string& user_id, std::string reason) {

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -32,8 +33,34 @@ struct SocketUser {
   std::int64_t connected_at = 0;   // ms since the epoch
   std::int64_t last_activity = 0;  // ms since the epoch
   std::vector<std::string> rooms;
+  boost::json::object claims;  // the token's claims (not in to_json: they may be private)
   boost::json::object to_json() const;
 };
+
+using store::Message;
+using store::MessageType;
+using store::Room;
+
+// getRoomStats in seed 001.
+struct RoomStats {
+  std::uint64_t member_count = 0;  // this node's sockets in the room
+  std::uint64_t message_count = 0;
+  std::int64_t created_at = 0;
+  std::int64_t last_activity = 0;
+  boost::json::object to_json() const;
+};
+
+// Decides whether `user` may join `room` (a room no CLIENT_ROOMS pattern
+// lists); calls `done(allowed)` once, from any thread, now or later (it may
+// ask a back end). Runs on the socket's shard: do not block in it.
+using JoinAuthorizer =
+    std::function<void(const SocketUser& user, const std::string& room, std::function<void(bool)> done)>;
+
+// What a client's join of a room needs (see RealtimeService::join_policy).
+enum class JoinPolicy { allow, refuse, ask };
+
+// Glob match with `*` for any run of characters (CLIENT_ROOMS patterns).
+bool room_pattern_matches(std::string_view pattern, std::string_view room);
 
 struct Stats {
   std::uint64_t total_connections = 0;   // since start
@@ -105,7 +132,47 @@ class RealtimeService {
   // Disconnects sockets with no activity for `inactive_minutes`; returns how many.
   std::size_t cleanup(int inactive_minutes);
 
+  // Room registry and history (seed 001). The rooms and messages live in
+  // the room store (memory, or Redis with use_room_store); each call answers
+  // through `done`, once, from a shard or the store's thread (do not block in
+  // it). Rooms made here are joinable by clients with room:join {roomId}.
+  void create_room(std::string name, std::string ns, std::string created_by, boost::json::object metadata,
+                   std::function<void(std::optional<Room>)> done);
+  void get_room(const std::string& room_id, std::function<void(std::optional<Room>)> done);
+  void list_rooms(std::optional<std::string> ns, std::function<void(std::vector<Room>)> done);
+  // The socket (on any node) joins / leaves the room; false if there is no such room.
+  void join_room(const std::string& socket_id, const std::string& room_id, std::function<void(bool)> done = {});
+  void leave_room(const std::string& socket_id, const std::string& room_id, std::function<void(bool)> done = {});
+  // Every member leaves it, and its history goes with it; false if there was none.
+  void delete_room(const std::string& room_id, std::function<void(bool)> done = {});
+  // This node's sockets in the room.
+  std::vector<SocketUser> get_room_members(const std::string& room_id) const;
+  // Stores and broadcasts `message` to the room; nullopt if there is no such room.
+  // The username is that of a connected socket of the user, else `username`.
+  void send_message(const std::string& room_id, const std::string& user_id, std::string content, MessageType type,
+                    boost::json::object metadata, std::function<void(std::optional<Message>)> done,
+                    std::string username = {});
+  // `limit` messages after the `offset` newest, oldest first: (50) the last
+  // 50, (50, 50) the 50 before those.
+  void get_room_messages(const std::string& room_id, std::size_t limit, std::size_t offset,
+                         std::function<void(std::vector<Message>)> done);
+  void get_room_stats(const std::string& room_id, std::function<void(std::optional<RoomStats>)> done);
+  // Blocking forms for code that is not on a shard (the seed's synchronous
+  // calls): they wait for the store (at once for the memory store).
+  std::optional<Room> create_room(std::string name, std::string ns = "default", std::string created_by = {},
+                                  boost::json::object metadata = {});
+  std::optional<Room> get_room(const std::string& room_id);
+  std::vector<Room> list_rooms(std::optional<std::string> ns = std::nullopt);
+  std::vector<Message> get_room_messages(const std::string& room_id, std::size_t limit = 50, std::size_t offset = 0);
+  std::optional<RoomStats> get_room_stats(const std::string& room_id);
+  // Replaces the memory store (before the server starts); stopped with the service.
+  void use_room_store(std::shared_ptr<store::RoomStore> store) { store_ = std::move(store); }
+  store::RoomStore& room_store() { return *store_; }
+  // Sockets of this node in `room`.
+  std::uint64_t local_member_count(const std::string& room) const;
+
   // Hooks (seed 001): run on the socket's shard.
+  void on_message(std::function<void(const Message&)> hook) { message_hooks_.push_back(std::move(hook)); }
   void on_connection(std::function<void(const SocketUser&)> hook) { connection_hooks_.push_back(std::move(hook)); }
   void on_disconnect(std::function<void(const SocketUser&, std::string_view reason)> hook) {
     disconnect_hooks_.push_back(std::move(hook));
@@ -119,19 +186,42 @@ class RealtimeService {
 
   const ServiceOptions& options() const { return options_; }
   std::string user_room(const std::string& user_id) const { return options_.user_room_prefix + user_id; }
-  // Whether a client may join `room` itself (user and claim rooms are not).
+  // Whether a client may ever join `room` itself (user and claim rooms are not).
   bool client_may_join(const std::string& room) const;
+  // The rule for a client's join (join_room, room:join, subscribe_order,
+  // subscribe_inventory, presence:subscribe): reserved rooms refused; rooms
+  // matching client_rooms allowed; any other goes to the authorizer, and is
+  // refused without one. With neither client_rooms nor an authorizer, every
+  // non-reserved room is allowed.
+  JoinPolicy join_policy(const std::string& room) const;
+  // Where express-session sessions are read (auth.session): `done` gets the
+  // session's JSON or nullopt, from any thread. Set before the server starts.
+  using SessionLookup =
+      std::function<void(const std::string& sid, std::function<void(std::optional<boost::json::object>)> done)>;
+  void set_session_lookup(SessionLookup lookup) { session_lookup_ = std::move(lookup); }
+  // Set before the server starts.
+  void set_join_authorizer(JoinAuthorizer authorizer) { join_authorizer_ = std::move(authorizer); }
 
   struct Connection;  // one socket, as the service tracks it
   struct UserSlots;   // sockets per user, for max_connections_per_user
 
  private:
   void on_socket(const socketio::SocketPtr& socket);
+  void admit(const socketio::SocketPtr& socket, auth::AuthOutcome outcome, const socketio::Next& next);
+  void admit_session(const socketio::SocketPtr& socket, socketio::Next next);
+  void admit_looked_up(const socketio::SocketPtr& socket, const std::optional<boost::json::object>& session,
+                       const socketio::Next& next);
   void attach_events(const socketio::SocketPtr& socket, const std::shared_ptr<Connection>& connection);
   void limit_events(const socketio::SocketPtr& socket);
   void on_socket_closed(const std::shared_ptr<Connection>& connection, std::string_view reason);
   void publish_status(const std::string& user_id, const char* status);
   void track_room(const std::string& user_id, const std::string& room, bool joined);
+  // On the socket's shard: joins or leaves, records it, runs the hooks, and
+  // tells the room (user:joined / user:left) when `announce`.
+  void enter_room(const socketio::SocketPtr& socket, Connection& connection, const std::string& room, bool joining,
+                  bool announce);
+  void on_client_message(const socketio::SocketPtr& socket, const std::shared_ptr<Connection>& connection,
+                         socketio::Args& args, socketio::Ack ack);
   SocketUser snapshot(const Connection& connection) const;
 
   socketio::Server& io_;
@@ -150,6 +240,10 @@ class RealtimeService {
   // Shared with the slots sockets hold, which may outlive the service.
   std::shared_ptr<UserSlots> user_slots_;
 
+  JoinAuthorizer join_authorizer_;
+  SessionLookup session_lookup_;
+  std::shared_ptr<store::RoomStore> store_;
+  std::vector<std::function<void(const Message&)>> message_hooks_;
   std::vector<std::function<void(const SocketUser&)>> connection_hooks_;
   std::vector<std::function<void(const SocketUser&, std::string_view)>> disconnect_hooks_;
   std::vector<std::function<void(const SocketUser&, const std::string&)>> room_join_hooks_;

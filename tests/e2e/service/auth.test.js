@@ -142,7 +142,7 @@ for (const shards of shardCounts) {
       await b.emitWithAck("room:join", { roomId: "chat-t" });
       const typing = once(b, "typing");
       a.emit("typing", { roomId: "chat-t", isTyping: true });
-      assert.deepEqual((await typing)[0], { userId: "ta", roomId: "chat-t", isTyping: true });
+      assert.deepEqual((await typing)[0], { userId: "ta", username: "", roomId: "chat-t", isTyping: true });
     });
 
     it("announces a user's first connection and last disconnection to presence:{id}", async () => {
