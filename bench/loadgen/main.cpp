@@ -63,6 +63,8 @@ struct Settings {
   int server_pid = 0;
   std::uint16_t publisher_port = 0;  // 0: one node (the trigger is on --port)
   int publisher_pid = 0;
+  int redis_pid = 0;
+  std::size_t rounds_in_flight = 1;  // fanout: bursts asked for before the first has arrived
   std::uint32_t timeout_ms = 120'000;
 };
 
@@ -180,13 +182,15 @@ class Load final : public bench::PacketSink {
     }
     begin_phase();
     if (s == "echo" || s == "latency") return pace_echoes();
-    trigger();
+    if (settings_.messages == 0) return finish("ok");
+    for (std::size_t i = 0; i < settings_.rounds_in_flight && rounds_ < settings_.messages; ++i) trigger();
   }
 
   void begin_phase() {
     phase_started_us_ = now_us();
     server_cpu_before_ = bench::cpu_us(settings_.server_pid);
     publisher_cpu_before_ = settings_.publisher_pid ? bench::cpu_us(settings_.publisher_pid) : 0;
+    redis_cpu_before_ = settings_.redis_pid ? bench::cpu_us(settings_.redis_pid) : 0;
     loadgen_cpu_before_ = bench::cpu_us(0);
     steal_before_ = bench::steal_us();
   }
@@ -209,9 +213,9 @@ class Load final : public bench::PacketSink {
   }
 
   // fanout / polling: one "burst" per round, from the last client (for
-  // polling, the WebSocket trigger).
+  // polling, the WebSocket trigger); the next round is asked for when one
+  // has fully arrived, so --rounds-in-flight stay asked for.
   void trigger() {
-    if (rounds_ == settings_.messages) return finish("ok");
     ++rounds_;
     clients_.back()->send("42[\"burst\",\"bench\"," + std::to_string(settings_.burst) + "," +
                           std::to_string(static_cast<long long>(now_us())) + "]");
@@ -219,7 +223,9 @@ class Load final : public bench::PacketSink {
 
   void on_delivery() {
     ++deliveries_;
-    if (deliveries_ == rounds_ * settings_.burst * settings_.connections) trigger();
+    std::size_t per_round = settings_.burst * settings_.connections;
+    if (deliveries_ == settings_.messages * per_round) return finish("ok");
+    if (deliveries_ % per_round == 0 && rounds_ < settings_.messages) trigger();
   }
 
   // echo: every millisecond, send what the rate owes so far, round robin.
@@ -283,6 +289,7 @@ class Load final : public bench::PacketSink {
     double wall_us = now_us() - phase_started_us_;
     double server_cpu = bench::cpu_us(settings_.server_pid) - server_cpu_before_;
     double publisher_cpu = settings_.publisher_pid ? bench::cpu_us(settings_.publisher_pid) - publisher_cpu_before_ : 0;
+    double redis_cpu = settings_.redis_pid ? bench::cpu_us(settings_.redis_pid) - redis_cpu_before_ : 0;
     double loadgen_cpu = bench::cpu_us(0) - loadgen_cpu_before_;
     double steal = bench::steal_us() - steal_before_;
     double expected = 0;
@@ -298,13 +305,13 @@ class Load final : public bench::PacketSink {
         "\"connect_ms\":%.1f,\"connect_server_cpu_us\":%.0f,\"messages\":%zu,\"burst\":%zu,"
         "\"received\":%.0f,\"expected\":%.0f,\"wall_us\":%.0f,\"server_cpu_us\":%.0f,\"loadgen_cpu_us\":%.0f,"
         "\"steal_us\":%.0f,\"rss_before_kb\":%.0f,\"rss_after_kb\":%.0f,\"pss_before_kb\":%.0f,"
-        "\"pss_after_kb\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"publisher_cpu_us\":%.0f,"
+        "\"pss_after_kb\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"publisher_cpu_us\":%.0f,\"redis_cpu_us\":%.0f,"
         "\"remote_p50_us\":%.1f,\"remote_p99_us\":%.1f,\"local_p50_us\":%.1f,\"local_p99_us\":%.1f,"
         "\"error\":\"%s\"}\n",
         settings_.scenario.c_str(), status_.c_str(), settings_.connections, ready_, failed_, connect_ms_,
         connect_server_cpu_us_, settings_.messages, settings_.burst, received, expected, wall_us, server_cpu,
         loadgen_cpu, steal, memory_before_.rss_kb, memory_after_.rss_kb, memory_before_.pss_kb, memory_after_.pss_kb,
-        p50, p99, p999, publisher_cpu, percentile(remote_us_, 0.50), percentile(remote_us_, 0.99),
+        p50, p99, p999, publisher_cpu, redis_cpu, percentile(remote_us_, 0.50), percentile(remote_us_, 0.99),
         percentile(local_us_, 0.50), percentile(local_us_, 0.99), error_.c_str());
     std::fflush(stdout);
     ctx_.stop();
@@ -321,7 +328,7 @@ class Load final : public bench::PacketSink {
   std::size_t next_to_start_ = 0, ready_ = 0, failed_ = 0, rounds_ = 0, deliveries_ = 0, echoes_sent_ = 0;
   std::vector<double> rtts_us_, remote_us_, local_us_;
   std::string status_, error_;
-  double phase_started_us_ = 0, server_cpu_before_ = 0, publisher_cpu_before_ = 0, loadgen_cpu_before_ = 0, steal_before_ = 0;
+  double phase_started_us_ = 0, server_cpu_before_ = 0, publisher_cpu_before_ = 0, redis_cpu_before_ = 0, loadgen_cpu_before_ = 0, steal_before_ = 0;
   double connect_ms_ = 0, connect_server_cpu_us_ = 0;
   bench::Memory memory_before_, memory_after_;
 };
@@ -347,6 +354,8 @@ int main(int argc, char** argv) {
   cli.add_option("--server-pid", s.server_pid, "the server (cross-node: the receivers' node)");
   cli.add_option("--publisher-port", s.publisher_port, "cross-node: the publisher's node (the trigger connects there)");
   cli.add_option("--publisher-pid", s.publisher_pid, "cross-node: the publisher's node, for its CPU");
+  cli.add_option("--redis-pid", s.redis_pid, "cross-node: redis-server, for its CPU");
+  cli.add_option("--rounds-in-flight", s.rounds_in_flight, "fanout: bursts asked for ahead")->check(CLI::Range(1, 64));
   cli.add_option("--timeout-ms", s.timeout_ms);
   CLI11_PARSE(cli, argc, argv);
   if (s.scenario == "latency" && s.publisher_port == 0) {
