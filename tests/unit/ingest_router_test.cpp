@@ -206,3 +206,15 @@ TEST(IngestRouter, OneSocketInTwoTargetRoomsIsOneEmit) {
   EXPECT_EQ(plan.emits[0].event, "inventory:low_stock_alert");
   EXPECT_EQ(plan.emits[0].rooms, (std::vector<std::string>{"company:x", "shop:x"}));  // one emit, both rooms
 }
+
+// fuzz/ingest_router_fuzz.cpp found them: Debian's toml++ reached
+// __builtin_unreachable on non-ASCII characters (a bare key; an unterminated
+// literal string).
+TEST(IngestRules, RefusesNonAsciiBeforeTomlSeesIt) {
+  const std::string want = "f.toml: line 2: a character that is not ASCII (write it in a string as \\uXXXX)";
+  EXPECT_EQ(ingest::parse_rules("# x\ncattttt\xcb\x8btt2ttiompanw.eventcoIcamp\"e", "f.toml").error, want);
+  EXPECT_EQ(ingest::parse_rules("\neryld = 0in```'``\xcc\x8bo?to", "f.toml").error, want);
+  auto ok = ingest::parse_rules("[[route]]\nname = \"caf\\u00e9\"\npattern = 'a.*'\nevent = \"x\"\nto = [\"user:{userId}\"]\n", "f.toml");
+  EXPECT_EQ(ok.error, "");
+  ASSERT_EQ(ok.rules.size(), 1u);
+}
