@@ -2,8 +2,9 @@
 # Runs every test: unit tests (CTest) and end-to-end tests (node --test), first
 # on the release build, then again on a build with AddressSanitizer and
 # UndefinedBehaviorSanitizer. Set SWITCHBOARD_SKIP_SANITIZERS=1 to run only the first.
-# After the release pass, the package tests (tests/package/) and a fuzz smoke run (scripts/fuzz.sh, a few seconds per
-# target; SWITCHBOARD_SKIP_FUZZ=1 skips it); last, the unit and e2e tests on a
+# After the release pass, the package tests (tests/package/) and a fuzz smoke
+# run (scripts/fuzz.sh, the same 20,000 inputs per target each time;
+# SWITCHBOARD_SKIP_FUZZ=1 skips it); last, the unit and e2e tests on a
 # ThreadSanitizer build with 2 shards (SWITCHBOARD_SKIP_TSAN=1 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,7 +51,7 @@ run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 run_package_tests build
 if [ "${SWITCHBOARD_SKIP_FUZZ:-0}" != "1" ]; then
   echo "== fuzz smoke run (build-fuzz)"
-  bash scripts/fuzz.sh 5
+  FUZZ_RUNS=20000 bash scripts/fuzz.sh
 fi
 if [ "${SWITCHBOARD_SKIP_SANITIZERS:-0}" != "1" ]; then
   run_suite build-sanitize -DCMAKE_BUILD_TYPE=Debug -DSWITCHBOARD_SANITIZE=ON
