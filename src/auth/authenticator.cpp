@@ -72,7 +72,18 @@ std::optional<Identity> session_identity(const boost::json::object& session, con
     if (auto* e = c->as_object().if_contains("expires"); e && e->is_string()) {
       std::tm tm{};
       std::string text(e->as_string());
-      if (strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm) && timegm(&tm) * 1000LL <= now_ms) return std::nullopt;
+      const char* rest = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+      if (rest) {
+        // Date.toISOString() has milliseconds: a cookie of 800 ms must not
+        // look expired for want of them.
+        std::int64_t expires_ms = timegm(&tm) * 1000LL;
+        if (*rest == '.') {
+          int scale = 100;
+          for (++rest; *rest >= '0' && *rest <= '9' && scale > 0; ++rest, scale /= 10)
+            expires_ms += (*rest - '0') * scale;
+        }
+        if (expires_ms <= now_ms) return std::nullopt;
+      }
     }
   Identity identity;
   identity.user_id = claim_string(session, options.session.user_field);
