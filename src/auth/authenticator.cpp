@@ -1,6 +1,7 @@
 #include "auth/authenticator.hpp"
 
 #include "auth/session_cookie.hpp"
+#include "auth/text.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <ctime>
@@ -8,12 +9,6 @@
 namespace auth {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 std::string claim_string(const boost::json::object& claims, const std::string& key) {
   auto* v = claims.if_contains(key);

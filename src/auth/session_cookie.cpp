@@ -4,17 +4,12 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "auth/text.hpp"
 #include "net/url.hpp"
 
 namespace auth {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 std::string signature(std::string_view sid, std::string_view secret) {
   unsigned char mac[EVP_MAX_MD_SIZE];
