@@ -441,15 +441,17 @@ AdminUi::AdminUi(socketio::Server& io, AdminOptions options) {
     admin.use([weak](const SocketPtr& socket, socketio::Next next) {
       if (auto self = weak.lock()) self->authenticate(socket, std::move(next));
     });
-  admin.on_connection([weak](const SocketPtr& socket) {
-    if (auto self = weak.lock()) self->on_admin_connection(socket);
-  });
+  // The watched namespaces' hooks first: an admin socket has its
+  // data._admin before it asks for all_sockets.
   for (const auto& name : state_->watched()) {
     bool is_admin = name == state_->options.namespace_name;
     io.of(name).on_connection([weak, name, is_admin](const SocketPtr& socket) {
       if (auto self = weak.lock()) self->on_watched_connection(socket, name, is_admin);
     });
   }
+  admin.on_connection([weak](const SocketPtr& socket) {
+    if (auto self = weak.lock()) self->on_admin_connection(socket);
+  });
   state_->arm();
 }
 

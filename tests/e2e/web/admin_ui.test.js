@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { io } from "socket.io-client";
-import { startServer, once } from "../lib/server.js";
+import { startServer, once, until } from "../lib/server.js";
 import { launchBrowser, newPage, serveDirectory } from "../lib/browser.js";
 
 const require = createRequire(import.meta.url);
@@ -67,15 +67,21 @@ describe("admin UI in Chromium", () => {
     await page.getByText("switchboard-under-test").waitFor();
 
     await page.goto(`${ui.url}/#/sockets/`);
-    const row = page.locator("tr", { hasText: client.id });
+    // The sockets table's row: the id and the address (other tables name the id too).
+    const rows = page.locator("tr", { hasText: client.id }).filter({ hasText: "127.0.0.1" });
+    const row = rows.first();
     await row.waitFor();
-    assert.match(await row.innerText(), /websocket/);
+    assert.match(await row.innerText(), /websocket/i);
 
     const gone = once(client, "disconnect");
     await row.locator("button:has(.mdi-logout)").click();
     const [reason] = await gone;
     assert.equal(reason, "io server disconnect");
-    await row.waitFor({ state: "detached" });
+    // The UI heard socket_disconnected: the socket is gone from every table.
+    await until(async () => (await rows.count()) === 0, 5000, "the socket to leave the UI").catch(async (e) => {
+      await page.screenshot({ path: "/tmp/admin-ui-failure.png" });
+      throw new Error(`${e.message}: ${await rows.allInnerTexts()}`);
+    });
     client.close();
     await page.context().close();
   });
