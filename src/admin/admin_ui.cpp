@@ -1,5 +1,6 @@
 #include "admin/admin_ui.hpp"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,8 +15,6 @@
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
-
-#include <spdlog/spdlog.h>
 
 #include "admin/bcrypt.hpp"
 #include "engine/session.hpp"
@@ -83,8 +82,10 @@ json::object serialize(const json::object& described, const std::string& nsp) {
     json::value address = src.contains("address") ? src.at("address") : json::value();
     if (auto* headers = src.if_contains("headers"); headers && headers->is_object()) {
       const auto& hs = headers->as_object();
-      if (auto* v = hs.if_contains("cf-connecting-ip")) address = *v;
-      else if (auto* v = hs.if_contains("x-forwarded-for")) address = *v;
+      if (auto* v = hs.if_contains("cf-connecting-ip"))
+        address = *v;
+      else if (auto* v = hs.if_contains("x-forwarded-for"))
+        address = *v;
     }
     handshake["address"] = address;
     for (const char* key : {"headers", "query", "issued", "secure", "time", "url", "xdomain"})
@@ -103,6 +104,7 @@ struct AdminUi::State : std::enable_shared_from_this<State> {
 
   socketio::Server& io;
   AdminOptions options;
+  socketio::Namespace* admin_nsp = nullptr;  // owned by the server, which outlives this
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   boost::asio::steady_timer timer;  // on shard 0
   std::atomic<bool> stopped{false};
@@ -148,9 +150,7 @@ struct AdminUi::State : std::enable_shared_from_this<State> {
 
   // A broadcast to the admin namespace: through the adapter, so a UI
   // connected to another node of a cluster hears this one too.
-  void to_admins(std::string event, Args args) {
-    if (auto* nsp = io.find(options.namespace_name)) nsp->emit(std::move(event), std::move(args));
-  }
+  void to_admins(std::string event, Args args) { admin_nsp->emit(std::move(event), std::move(args)); }
 
   bool session_exists(const std::string& id) {
     std::lock_guard lock(sessions_mutex);
@@ -193,16 +193,17 @@ struct AdminUi::State : std::enable_shared_from_this<State> {
     }
     auto shard = socket->shard();
     std::weak_ptr<State> weak = shared_from_this();
-    std::thread([weak, shard, next, password = field("password"), hash = options.password_hash,
-                 id = socket->id()] {
+    std::thread([weak, shard, next, password = field("password"), hash = options.password_hash, id = socket->id()] {
       bool ok = bcrypt_matches(password, hash);
       auto self = weak.lock();
       if (!self) return;
       self->checks_in_flight.fetch_sub(1);
       if (ok) self->new_session(id);
       self->io.shards().post(shard, [next, ok] {
-        if (ok) next(std::nullopt);
-        else next(socketio::ConnectError{"invalid credentials", nullptr});
+        if (ok)
+          next(std::nullopt);
+        else
+          next(socketio::ConnectError{"invalid credentials", nullptr});
       });
     }).detach();
   }
@@ -236,8 +237,10 @@ struct AdminUi::State : std::enable_shared_from_this<State> {
         auto room = string_arg(args, 1), filter = string_arg(args, 2);
         if (!nsp || room.empty() || room.size() > 256) return;
         auto target = filter.empty() ? nsp->all() : nsp->to(filter);
-        if (joining) target.sockets_join({room});
-        else target.sockets_leave({room});
+        if (joining)
+          target.sockets_join({room});
+        else
+          target.sockets_leave({room});
       });
     }
     socket->on("_disconnect", [this](Args& args, socketio::Ack) {
@@ -281,8 +284,10 @@ struct AdminUi::State : std::enable_shared_from_this<State> {
         if (--gather->left == 0)
           if (auto admin = weak.lock()) admin->emit("all_sockets", Args::of(std::move(gather->sockets)));
       };
-      if (nsp) nsp->fetch_sockets(done);
-      else done({});
+      if (nsp)
+        nsp->fetch_sockets(done);
+      else
+        done({});
     }
   }
 
@@ -309,8 +314,8 @@ struct AdminUi::State : std::enable_shared_from_this<State> {
     // instrument keeps its details in socket.data._admin, so that
     // fetchSockets carries them from any node (Node's too) to the UI.
     if (!socket->data.is_object()) socket->data = json::object{};
-    socket->data.as_object()["_admin"] =
-        json::object{{"clientId", std::string(socket->client()->session().id()).substr(0, 12)}, {"transport", transport}};
+    socket->data.as_object()["_admin"] = json::object{
+        {"clientId", std::string(socket->client()->session().id()).substr(0, 12)}, {"transport", transport}};
     to_admins("socket_connected", Args::of(serialize(socket->describe(), nsp), iso_now()));
     if (is_admin) return;
     auto relay = [weak, nsp, id](const char* what) {
@@ -319,9 +324,9 @@ struct AdminUi::State : std::enable_shared_from_this<State> {
         if (!self || self->admins.load(std::memory_order_relaxed) == 0) return;
         json::array values{json::value(event)};
         for (const auto& v : args.values) values.push_back(v);
-        self->to_admins(what, Args(json::array{json::value(nsp), json::value(id), std::move(values),
-                                               json::value(iso_now())},
-                                   args.buffers));
+        self->to_admins(what,
+                        Args(json::array{json::value(nsp), json::value(id), std::move(values), json::value(iso_now())},
+                             args.buffers));
       };
     };
     socket->on_any(relay("event_received"));
@@ -352,8 +357,9 @@ struct AdminUi::State : std::enable_shared_from_this<State> {
     auto gather = std::make_shared<Gather>();
     gather->left = shards.size();
     for (const auto& name : watched()) gather->per_nsp[name] = 0;
-    auto second = std::chrono::duration_cast<std::chrono::seconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count() * 1000;
+    auto second =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() *
+        1000;
     io.shards().post_all([self = shared_from_this(), gather, second](std::size_t index) {
       auto& shard = self->shards[index];
       std::map<std::string, std::size_t> per_nsp;
@@ -436,6 +442,7 @@ AdminUi::AdminUi(socketio::Server& io, AdminOptions options) {
     throw std::invalid_argument("admin UI: the password hash must be a bcrypt hash ($2a$, $2b$ or $2y$)");
   state_ = std::make_shared<State>(io, std::move(options));
   auto& admin = io.of(state_->options.namespace_name);
+  state_->admin_nsp = &admin;
   std::weak_ptr<State> weak = state_;
   if (!state_->options.username.empty())
     admin.use([weak](const SocketPtr& socket, socketio::Next next) {

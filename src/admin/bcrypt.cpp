@@ -1,11 +1,10 @@
 #include "admin/bcrypt.hpp"
 
 #include <crypt.h>
+#include <openssl/crypto.h>
 
 #include <cstring>
 #include <memory>
-
-#include <openssl/crypto.h>
 
 namespace admin {
 

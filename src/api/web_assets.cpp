@@ -16,7 +16,8 @@ const std::vector<std::string>& client_bundle_files() {
 namespace {
 
 net::HttpHandler handler_for(std::shared_ptr<const net::StaticFiles> files) {
-  return [files](std::shared_ptr<net::HttpExchange> exchange) { exchange->respond(files->respond(exchange->request())); };
+  return
+      [files](std::shared_ptr<net::HttpExchange> exchange) { exchange->respond(files->respond(exchange->request())); };
 }
 
 }  // namespace

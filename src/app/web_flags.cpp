@@ -61,7 +61,8 @@ void add_web_flags(CLI::App& cli, WebFlags& f) {
   cli.add_option("--admin-ui-password-hash", f.admin.password_hash,
                  "bcrypt hash of the admin UI's password ($2a$/$2b$/$2y$); unset with the user: no authentication")
       ->envname("ADMIN_UI_PASSWORD_HASH");
-  cli.add_option("--admin-ui-readonly", f.admin.readonly, "The admin UI may look but not emit, join, leave or disconnect")
+  cli.add_option("--admin-ui-readonly", f.admin.readonly,
+                 "The admin UI may look but not emit, join, leave or disconnect")
       ->envname("ADMIN_UI_READONLY")
       ->capture_default_str();
   cli.add_option("--admin-ui-mode", f.admin_mode,
@@ -80,8 +81,9 @@ void finish_web_flags(WebFlags& f, std::vector<std::string>& warnings) {
                                    "socket.io.min.js");
       if (f.client_dir.empty()) {
         f.serve_client = false;
-        warnings.push_back("the Socket.IO client bundle was not found (run scripts/bootstrap.sh, or set CLIENT_DIR): "
-                           "not served");
+        warnings.push_back(
+            "the Socket.IO client bundle was not found (run scripts/bootstrap.sh, or set CLIENT_DIR): "
+            "not served");
       }
     } else if (!fs::is_regular_file(fs::path(f.client_dir) / "socket.io.min.js")) {
       throw CLI::ValidationError("--client-dir (CLIENT_DIR)", "no socket.io.min.js in '" + f.client_dir + "'");
@@ -93,7 +95,8 @@ void finish_web_flags(WebFlags& f, std::vector<std::string>& warnings) {
       f.demo_dir = beside_binary({"../web/demo", "../share/switchboard/demo"}, "index.html");
       if (f.demo_dir.empty()) {
         f.demo_on = false;
-        if (f.demo == "true") throw CLI::ValidationError("--demo (DEMO)", "the demo page's files were not found: set DEMO_DIR");
+        if (f.demo == "true")
+          throw CLI::ValidationError("--demo (DEMO)", "the demo page's files were not found: set DEMO_DIR");
       }
     } else if (!fs::is_regular_file(fs::path(f.demo_dir) / "index.html")) {
       throw CLI::ValidationError("--demo-dir (DEMO_DIR)", "no index.html in '" + f.demo_dir + "'");
@@ -114,8 +117,10 @@ void finish_web_flags(WebFlags& f, std::vector<std::string>& warnings) {
     throw CLI::ValidationError("--admin-ui-password-hash (ADMIN_UI_PASSWORD_HASH)",
                                "not a bcrypt hash ($2a$, $2b$ or $2y$, cost 04-31, 60 characters)");
   if (f.admin.username.empty())
-    warnings.push_back("ADMIN_UI is on without ADMIN_UI_USERNAME / ADMIN_UI_PASSWORD_HASH: anyone may administer "
-                       "this server through " + f.admin.namespace_name);
+    warnings.push_back(
+        "ADMIN_UI is on without ADMIN_UI_USERNAME / ADMIN_UI_PASSWORD_HASH: anyone may administer "
+        "this server through " +
+        f.admin.namespace_name);
 }
 
 }  // namespace app

@@ -13,7 +13,7 @@ namespace app {
 
 struct WebFlags {
   bool serve_client = true;
-  std::string client_dir;  // "": found beside the binary (build tree or package)
+  std::string client_dir;     // "": found beside the binary (build tree or package)
   std::string demo = "auto";  // auto: on unless NODE_ENV=production
   std::string demo_dir;
   bool admin_ui = false;

@@ -1,13 +1,12 @@
 #include "net/static_files.hpp"
 
+#include <openssl/sha.h>
 #include <zlib.h>
 
 #include <cctype>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-
-#include <openssl/sha.h>
 
 namespace net {
 

@@ -1,8 +1,8 @@
 // bcrypt checks through libcrypt, against hashes made by bcryptjs (what
 // @socket.io/admin-ui's docs tell users to run) and by htpasswd -B ($2y$).
-#include <gtest/gtest.h>
-
 #include "admin/bcrypt.hpp"
+
+#include <gtest/gtest.h>
 
 namespace {
 

@@ -1,13 +1,13 @@
 // The static file server of the client bundle and the demo page: ETag and
 // 304, gzip when asked, and its answers to bad requests.
+#include "net/static_files.hpp"
+
 #include <gtest/gtest.h>
 #include <zlib.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-
-#include "net/static_files.hpp"
 
 namespace {
 
