@@ -165,6 +165,8 @@ struct AdminUi::State : std::enable_shared_from_this<State> {
       sessions.erase(session_order.front());
       session_order.pop_front();
     }
+    // A login whose socket never connected leaves its entry: bounded too.
+    if (new_sessions.size() >= max_sessions) new_sessions.clear();
     new_sessions[socket_id] = id;
     return id;
   }
@@ -222,9 +224,12 @@ struct AdminUi::State : std::enable_shared_from_this<State> {
   // The namespace an action names, if it exists: the UI never creates one.
   socketio::Namespace* find_nsp(const Args& args) { return io.find(string_arg(args, 0)); }
 
+  // The handlers hold the state weakly: an admin socket may outlive it.
   void register_actions(const SocketPtr& socket) {
-    socket->on("emit", [this](Args& args, socketio::Ack) {
-      auto* nsp = find_nsp(args);
+    std::weak_ptr<State> weak = shared_from_this();
+    socket->on("emit", [weak](Args& args, socketio::Ack) {
+      auto self = weak.lock();
+      auto* nsp = self ? self->find_nsp(args) : nullptr;
       auto filter = string_arg(args, 1), event = string_arg(args, 2);
       if (!nsp || event.empty()) return;
       json::array rest(args.values.begin() + 3, args.values.end());
@@ -232,8 +237,9 @@ struct AdminUi::State : std::enable_shared_from_this<State> {
       (filter.empty() ? nsp->all() : nsp->to(filter)).emit(std::move(event), std::move(payload));
     });
     for (bool joining : {true, false}) {
-      socket->on(joining ? "join" : "leave", [this, joining](Args& args, socketio::Ack) {
-        auto* nsp = find_nsp(args);
+      socket->on(joining ? "join" : "leave", [weak, joining](Args& args, socketio::Ack) {
+        auto self = weak.lock();
+        auto* nsp = self ? self->find_nsp(args) : nullptr;
         auto room = string_arg(args, 1), filter = string_arg(args, 2);
         if (!nsp || room.empty() || room.size() > 256) return;
         auto target = filter.empty() ? nsp->all() : nsp->to(filter);
@@ -243,8 +249,9 @@ struct AdminUi::State : std::enable_shared_from_this<State> {
           target.sockets_leave({room});
       });
     }
-    socket->on("_disconnect", [this](Args& args, socketio::Ack) {
-      auto* nsp = find_nsp(args);
+    socket->on("_disconnect", [weak](Args& args, socketio::Ack) {
+      auto self = weak.lock();
+      auto* nsp = self ? self->find_nsp(args) : nullptr;
       bool close = args.size() > 1 && args[1].is_bool() && args[1].as_bool();
       auto filter = string_arg(args, 2);
       if (!nsp) return;
