@@ -19,7 +19,7 @@ function recorder(socket) {
   return {
     heard,
     find: (event, test = () => true) => heard.find(([e, ...a]) => e === event && test(...a)),
-    async wait(event, test = () => true, ms = 4000) {
+    async wait(event, test = () => true, ms = 8000) { // the sanitizer passes are slow
       await until(() => this.find(event, test), ms, event);
       return this.find(event, test).slice(1);
     },
