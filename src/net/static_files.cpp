@@ -33,13 +33,11 @@ std::string etag_of(std::string_view body) {
   return tag + "\"";
 }
 
-StaticFile make_file(std::string body, std::string content_type) {
-  StaticFile f;
-  f.content_type = std::move(content_type);
-  f.etag = etag_of(body);
-  f.gzipped = gzip(body);
-  if (f.gzipped.size() >= body.size()) f.gzipped.clear();
-  f.body = std::move(body);
+std::unique_ptr<StaticFile> make_file(std::string body, std::string content_type) {
+  auto f = std::make_unique<StaticFile>();
+  f->content_type = std::move(content_type);
+  f->etag = etag_of(body);
+  f->body = std::move(body);
   return f;
 }
 
@@ -49,6 +47,14 @@ bool none_match(std::string_view header, std::string_view etag) {
 }
 
 }  // namespace
+
+const std::string& StaticFile::gzipped() const {
+  std::call_once(gzip_once_, [this] {
+    gzipped_ = gzip(body);
+    if (gzipped_.size() >= body.size()) gzipped_.clear();
+  });
+  return gzipped_;
+}
 
 std::string content_type_for(std::string_view name) {
   auto dot = name.rfind('.');
@@ -88,7 +94,7 @@ bool accepts_gzip(std::string_view accept_encoding) {
 std::string gzip(std::string_view data) {
   z_stream z{};
   // windowBits 15 + 16: a gzip header and trailer instead of zlib's.
-  if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
     throw std::runtime_error("gzip: deflateInit2 failed");
   std::string out(deflateBound(&z, data.size()), '\0');
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
@@ -120,7 +126,7 @@ void StaticFiles::add_file(const std::string& url_path, const std::string& path,
 
 const StaticFile* StaticFiles::find(std::string_view path) const {
   auto it = files_.find(path);
-  return it == files_.end() ? nullptr : &it->second;
+  return it == files_.end() ? nullptr : it->second.get();
 }
 
 HttpResponse StaticFiles::respond(const HttpRequest& request) const {
@@ -144,9 +150,9 @@ HttpResponse StaticFiles::respond(const HttpRequest& request) const {
     return r;
   }
   r.set("Content-Type", f->content_type);
-  bool zipped = !f->gzipped.empty() && accepts_gzip(request.header("Accept-Encoding"));
+  bool zipped = accepts_gzip(request.header("Accept-Encoding")) && !f->gzipped().empty();
   if (zipped) r.set("Content-Encoding", "gzip");
-  r.body = zipped ? f->gzipped : f->body;
+  r.body = zipped ? f->gzipped() : f->body;
   return r;
 }
 

@@ -1,11 +1,13 @@
 #pragma once
 // A small set of files read once into memory and served over HTTP with an
-// ETag (If-None-Match answers 304) and, when the client accepts it, gzip
-// compressed once at load time. For the client bundle and the demo page:
-// a few hundred KiB that never change while the server runs.
+// ETag (If-None-Match answers 304) and, when the client accepts it, gzip,
+// compressed once, on the first request that asks for it (compressing the
+// whole client bundle at start would add a second to every start). For the
+// client bundle and the demo page: files that never change while the server runs.
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,7 +21,13 @@ struct StaticFile {
   std::string content_type;
   std::string etag;  // a strong ETag of the bytes, quoted
   std::string body;
-  std::string gzipped;  // body, gzip-compressed ("" when it would not be smaller)
+  // body gzip-compressed, made by the first call; "" when it would not be
+  // smaller. Thread-safe.
+  const std::string& gzipped() const;
+
+ private:
+  mutable std::once_flag gzip_once_;
+  mutable std::string gzipped_;
 };
 
 class StaticFiles {
@@ -41,14 +49,14 @@ class StaticFiles {
   HttpResponse respond(const HttpRequest& request) const;
 
  private:
-  std::map<std::string, StaticFile, std::less<>> files_;
+  std::map<std::string, std::unique_ptr<StaticFile>, std::less<>> files_;
 };
 
 // The MIME type for a file name's extension (application/octet-stream when unknown).
 std::string content_type_for(std::string_view name);
 // True when an Accept-Encoding value accepts gzip (a q=0 refuses it).
 bool accepts_gzip(std::string_view accept_encoding);
-// gzip (RFC 1952) of `data` at the best compression.
+// gzip (RFC 1952) of `data`, zlib's default level.
 std::string gzip(std::string_view data);
 
 }  // namespace net
