@@ -98,7 +98,12 @@ function connect(name) {
   socket.on("connect", async () => {
     $("status").textContent = `online as ${name}`;
     $("status").classList.add("online");
-    await loadRooms();
+    try {
+      await loadRooms();
+    } catch (e) {
+      // The registry is read through the HTTP API: loopback browsers only while API_KEY is unset.
+      return notice(`cannot list the rooms (GET /rooms: ${e.message})`);
+    }
     const last = localStorage.getItem("switchboard-demo-room");
     const item = [...$("rooms").children].find((li) => li.dataset.id === last) || $("rooms").firstElementChild;
     const wanted = item && item.dataset.id;
