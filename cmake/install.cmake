@@ -34,6 +34,19 @@ install(TARGETS switchboard EXPORT SwitchboardTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT devel
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT devel NAMELINK_COMPONENT devel)
 install(TARGETS switchboard-daemon RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT daemon)
+# What the daemon serves to browsers, where it looks for it beside
+# bin/switchboard (app/web_flags.cpp): share/switchboard/demo, and the client
+# bundle from npm (web/node_modules, installed by scripts/bootstrap.sh; never
+# committed). Without it the package still builds, and the daemon says at
+# start that it serves no bundle.
+install(DIRECTORY web/demo/ DESTINATION ${CMAKE_INSTALL_DATADIR}/switchboard/demo COMPONENT daemon)
+set(SWITCHBOARD_CLIENT_DIST ${CMAKE_CURRENT_SOURCE_DIR}/web/node_modules/socket.io-client/dist)
+if(EXISTS ${SWITCHBOARD_CLIENT_DIST}/socket.io.min.js)
+  install(DIRECTORY ${SWITCHBOARD_CLIENT_DIST}/ DESTINATION ${CMAKE_INSTALL_DATADIR}/switchboard/client COMPONENT daemon)
+else()
+  message(WARNING "web/node_modules/socket.io-client is absent (run scripts/bootstrap.sh): the installed daemon will "
+    "serve no client bundle")
+endif()
 
 # find_package(Switchboard CONFIG) -> Switchboard::switchboard.
 set(SWITCHBOARD_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/Switchboard)

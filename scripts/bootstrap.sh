@@ -11,7 +11,10 @@ cd "$(dirname "$0")/.."
 # bootstrap stops and disables the service Debian starts on install);
 # librabbitmq-dev is rabbitmq-c 0.11, the AMQP client of src/ingest/, and
 # toml++ reads its [[route]] tables; clang-14 and libFuzzer build the
-# fuzzers; dpkg-dev gives CPack's .deb its dependencies (dpkg-shlibdeps).
+# fuzzers; dpkg-dev gives CPack's .deb its dependencies (dpkg-shlibdeps);
+# zlib1g-dev gzips the served client bundle, libcrypt-dev (libxcrypt) checks
+# the admin UI's bcrypt password; chromium runs the browser tests
+# (tests/e2e/web/, driven by playwright-core from npm).
 packages=(
   build-essential g++ cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
@@ -22,6 +25,7 @@ packages=(
   clang-14 libfuzzer-14-dev
   curl
   dpkg-dev
+  zlib1g-dev libcrypt-dev chromium
 )
 # Node.js 18+ runs the e2e tests; a machine may already have a Node.js that
 # bundles npm (so Debian's npm package would conflict): install only what is absent.
@@ -44,9 +48,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# npm packages, pinned by their lock files: the end-to-end tests' and the
-# benchmarks' reference server.
-for dir in tests/e2e bench; do
+# npm packages, pinned by their lock files: the end-to-end tests', the
+# benchmarks' reference server, and web/'s socket.io-client (the bundle the
+# daemon serves at /socket.io/socket.io.js).
+for dir in tests/e2e bench web; do
   lock=$dir/package-lock.json
   stamp=$dir/node_modules/.bootstrap-stamp
   if [ -f "$lock" ] && { [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ]; }; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests (CTest) and end-to-end tests (node --test), first
-# on the release build, then again on a build with AddressSanitizer and
+# on the release build (with the browser tests), then again on a build with AddressSanitizer and
 # UndefinedBehaviorSanitizer. Set SWITCHBOARD_SKIP_SANITIZERS=1 to run only the first.
 # After the release pass, the package tests (tests/package/) and a fuzz smoke
 # run (scripts/fuzz.sh, the same 20,000 inputs per target each time;
@@ -28,6 +28,16 @@ run_suite() {
   SWITCHBOARD_BUILD_DIR="$dir" node bench/run.mjs --quick
 }
 
+# The browser tests (tests/e2e/web/: the admin UI and the demo page in
+# Chromium) on the release build only: under ASan or TSan the daemon is slow
+# enough that Chromium's timeouts, not the server, would be what they test.
+# One file at a time: each starts a browser, which wants both cores.
+run_browser_tests() {
+  local dir=$1
+  echo "== browser tests ($dir)"
+  (cd tests/e2e && SWITCHBOARD_BUILD_DIR="../../$dir" node --test --test-concurrency=1 --test-reporter=spec web/*.test.js)
+}
+
 # The installed library and the Debian package, from the release tree as built.
 run_package_tests() {
   local dir=$1
@@ -51,6 +61,7 @@ run_tsan_suite() {
 }
 
 run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run_browser_tests build
 run_package_tests build
 if [ "${SWITCHBOARD_SKIP_FUZZ:-0}" != "1" ]; then
   echo "== fuzz smoke run (build-fuzz)"

@@ -137,6 +137,7 @@ void HttpApi::handle(const std::shared_ptr<net::HttpExchange>& exchange) {
   const auto& req = exchange->request();
   try {
     auto parts = split_path(req.path());
+    if (parts.empty() && options_.home) return options_.home(exchange);
     if (parts.size() == 1 && parts[0] == "health") {
       require_method(req, "GET");
       json::object health{{"status", "OK"},

@@ -30,6 +30,8 @@ struct ApiOptions {
   // The RabbitMQ consumer's state and counters for /health ("ingest");
   // empty: no ingestion ({"state":"off"}).
   std::function<boost::json::object()> ingest_status;
+  // Answers GET / when set (the demo page); else / is a 404 like any unknown path.
+  net::HttpHandler home;
 };
 
 class HttpApi {

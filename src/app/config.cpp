@@ -123,6 +123,7 @@ int load_config(int argc, char** argv, Config& c) {
   add_redis_flags(cli, redis);
   IngestFlags ingest;
   add_ingest_flags(cli, ingest);
+  add_web_flags(cli, c.web);
   std::uint32_t presence_ttl = 30;
   cli.add_option("--presence-ttl", presence_ttl,
                  "Cluster: seconds after which a node that died is taken out of presence (its users go offline)")
@@ -290,6 +291,7 @@ int load_config(int argc, char** argv, Config& c) {
       c.warnings.push_back("neither CLIENT_ROOMS nor JOIN_AUTH_URL is set: clients may join any room but user and "
                            "claim rooms (docs/configuration.md, 'Who may join which room')");
     c.shutdown_timeout = std::chrono::seconds(shutdown_seconds);
+    finish_web_flags(c.web, c.warnings);
     c.io.engine = c.server.engine;
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) {

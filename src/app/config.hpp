@@ -11,6 +11,7 @@
 #include "app/engine_flags.hpp"
 #include "app/ingest_flags.hpp"
 #include "app/redis_flags.hpp"
+#include "app/web_flags.hpp"
 #include "service/http_join_authorizer.hpp"
 #include "service/options.hpp"
 #include "socketio/options.hpp"
@@ -32,6 +33,7 @@ struct Config {
   std::string log_level = "info";
   std::string log_format = "text";
   std::chrono::milliseconds shutdown_timeout{10'000};
+  WebFlags web;  // client bundle, demo page, admin UI
   std::vector<std::string> warnings;  // to log once logging is set up
 };
 

@@ -4,7 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "admin/admin_ui.hpp"
 #include "api/http_api.hpp"
+#include "api/web_assets.hpp"
 #include "app/config.hpp"
 #include "app/run.hpp"
 #include "ingest/consumer.hpp"
@@ -84,6 +86,18 @@ int main(int argc, char** argv) {
         io, ingest::Router(std::move(config.ingest_rules), config.ingest.max_message_bytes));
     consumer = std::make_unique<ingest::Consumer>(config.ingest, *ingestion);
     config.api.ingest_status = [&consumer] { return consumer->status_json(); };
+  }
+  // Before the shards start: the admin namespace and its hooks on "/".
+  std::unique_ptr<admin::AdminUi> admin_ui;
+  try {
+    if (config.web.admin_ui) admin_ui = std::make_unique<admin::AdminUi>(io, config.web.admin);
+    // Before /socket.io/ (whose Engine.IO endpoint takes the rest of the
+    // path) and the API (which takes every other path).
+    if (config.web.serve_client) api::serve_client_bundle(http, config.io.engine.path, config.web.client_dir);
+    if (config.web.demo_on) config.api.home = api::serve_demo(http, config.web.demo_dir);
+  } catch (const std::exception& e) {
+    service::log_event(spdlog::level::err, "config", {{"error", e.what()}});
+    return 2;
   }
   api::HttpApi http_api(realtime, io, config.api);
   io.attach(http);        // /socket.io/ first: the API takes every other path

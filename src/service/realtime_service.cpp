@@ -245,6 +245,11 @@ void RealtimeService::admit(const socketio::SocketPtr& socket, auth::AuthOutcome
     data["username"] = outcome.identity->name;
     data["email"] = outcome.identity->email;
     data["claims"] = std::move(outcome.identity->claims);
+  } else if (auto* name = socket->handshake().auth.if_contains("username");
+             name && name->is_string() && !name->as_string().empty() && name->as_string().size() <= 64) {
+    // Without auth a client may name itself (auth: {username}), as the demo
+    // page does: its typing indicators and messages carry the name.
+    data["username"] = name->as_string();
   }
   socket->data = std::move(data);
   next(std::nullopt);

@@ -30,10 +30,10 @@ ok "cpack -G DEB wrote $(basename "$deb") ($(stat -c %s "$deb") bytes)"
 # What is in it.
 dpkg-deb -c "$deb" | awk '{print $6}' | sed 's#^\./#/#' >"$work/contents"
 for f in /usr/bin/switchboard /lib/systemd/system/switchboard.service /etc/switchboard/switchboard.toml \
-  /etc/switchboard/switchboard.env; do
+  /etc/switchboard/switchboard.env /usr/share/switchboard/client/socket.io.min.js /usr/share/switchboard/demo/index.html; do
   grep -qx "$f" "$work/contents" || die "$f is not in the package"
 done
-ok "holds /usr/bin/switchboard, /lib/systemd/system/switchboard.service, /etc/switchboard/switchboard.{toml,env}"
+ok "holds /usr/bin/switchboard, /lib/systemd/system/switchboard.service, /etc/switchboard/switchboard.{toml,env}, the client bundle and the demo page"
 dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles >"$work/conffiles"
 grep -qx /etc/switchboard/switchboard.toml "$work/conffiles" && grep -qx /etc/switchboard/switchboard.env "$work/conffiles" ||
   die "conffiles: $(cat "$work/conffiles")"
@@ -119,6 +119,11 @@ ok "GET /health: $health"
 handshake=$(curl -fsS "http://$address/socket.io/?EIO=4&transport=polling")
 [[ "$handshake" == '0{"sid":'* ]] || die "Engine.IO handshake answered '$handshake'"
 ok "Engine.IO handshake: ${handshake:0:40}..."
+# The bundle from /usr/share/switchboard/client; the demo page off (demo = "false" in the TOML file).
+cmp -s <(curl -fsS "http://$address/socket.io/socket.io.min.js") web/node_modules/socket.io-client/dist/socket.io.min.js ||
+  die "GET /socket.io/socket.io.min.js is not the packaged bundle"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$address/")" = 404 ] || die "the demo page is served by the package"
+ok "serves the packaged client bundle; no demo page"
 stop "$daemon_pid"
 daemon_pid=
 ok "SIGTERM: drained and exited with 0"
