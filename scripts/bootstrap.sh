@@ -11,7 +11,9 @@ cd "$(dirname "$0")/.."
 # bootstrap stops and disables the service Debian starts on install);
 # librabbitmq-dev is rabbitmq-c 0.11, the AMQP client of src/ingest/, and
 # toml++ reads its [[route]] tables; clang-14 and libFuzzer build the
-# fuzzers; dpkg-dev gives CPack's .deb its dependencies (dpkg-shlibdeps).
+# fuzzers; dpkg-dev gives CPack's .deb its dependencies (dpkg-shlibdeps);
+# prometheus gives the metrics test promtool, Prometheus' own parser of the
+# text format (bootstrap stops and disables the service it starts).
 packages=(
   build-essential g++ cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
@@ -22,6 +24,7 @@ packages=(
   clang-14 libfuzzer-14-dev
   curl
   dpkg-dev
+  prometheus
 )
 # Node.js 18+ runs the e2e tests; a machine may already have a Node.js that
 # bundles npm (so Debian's npm package would conflict): install only what is absent.
@@ -41,6 +44,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   # private ports, and a system one would only hold epmd's port and memory.
   if [[ " ${missing[*]} " == *" rabbitmq-server "* ]] && command -v systemctl >/dev/null; then
     $sudo_cmd systemctl disable --now rabbitmq-server >/dev/null 2>&1 || true
+  fi
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null; then
+    $sudo_cmd systemctl disable --now prometheus >/dev/null 2>&1 || true
   fi
 fi
 
