@@ -1,5 +1,7 @@
 #include "net/http_server.hpp"
 
+#include "metrics/counters.hpp"
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -505,6 +507,7 @@ class AcceptedFd {
 // the client has sent already is read first, so that the close is not a
 // reset, which could destroy the answer before the client reads it.
 void refuse(int fd) {
+  metrics::add(metrics::Counter::refused_max_connections);
   char scratch[4096];
   for (int i = 0; i < 4 && ::recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0; ++i) {
   }
