@@ -7,6 +7,7 @@
 #include <random>
 
 #include "auth/session_cookie.hpp"
+#include "net/json_text.hpp"
 #include "net/shard_pool.hpp"
 #include "store/memory_room_store.hpp"
 
@@ -368,7 +369,7 @@ void RealtimeService::attach_events(const socketio::SocketPtr& socket, const std
     // Payloads only at debug level: they may hold personal data.
     if (spdlog::should_log(spdlog::level::debug))
       log_event(spdlog::level::debug, "event",
-                {{"socket", connection->socket_id}, {"event", event}, {"payload", json::serialize(args.values)}});
+                {{"socket", connection->socket_id}, {"event", event}, {"payload", net::json_text(args.values)}});
   });
   auto fail = [weak](const std::string& event, std::string message) {
     if (auto s = weak.lock()) s->emit("error", Args::of(json::object{{"message", std::move(message)}, {"event", event}}));

@@ -4,6 +4,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "net/json_text.hpp"
+
 namespace store {
 
 namespace json = boost::json;
@@ -130,7 +132,7 @@ void MemoryRoomStore::append(Message m, std::function<void(bool)> done) {
   {
     std::lock_guard lock(mutex_);
     if (auto it = rooms_.find(m.room_id); it != rooms_.end()) {
-      auto metadata = m.metadata.empty() ? std::string() : json::serialize(m.metadata);
+      auto metadata = m.metadata.empty() ? std::string() : net::json_text(m.metadata);
       it->second.history.push_back(Stored{std::move(m.id), std::move(m.user_id), std::move(m.username),
                                           std::move(m.content), std::move(metadata), m.timestamp, m.type});
       trim(it->second, clock_());

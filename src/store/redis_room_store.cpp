@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <thread>
 
+#include "net/json_text.hpp"
 #include "redis/connection.hpp"
 
 namespace store {
@@ -183,7 +184,7 @@ using redis::Reply;
 void RedisRoomStore::create_room(Room room, std::function<void(bool)> done) {
   core_->run([core = core_.get(), room = std::move(room), done = std::move(done)](redis::Connection& r) {
     r.command({"EVAL", kCreate, "2", core->rooms_key(), core->room_key(room.id), room.id,
-               std::to_string(room.created_at), room.name, room.ns, room.created_by, json::serialize(room.metadata)},
+               std::to_string(room.created_at), room.name, room.ns, room.created_by, net::json_text(room.metadata)},
               [done](error_code ec, Reply reply) { done(!ec && reply.as_integer() == 1); });
   });
 }

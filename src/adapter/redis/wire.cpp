@@ -7,6 +7,7 @@
 #include <random>
 
 #include "adapter/redis/notepack.hpp"
+#include "net/json_text.hpp"
 
 namespace adapter::redis {
 
@@ -192,7 +193,7 @@ std::optional<Message> decode_message(std::string_view bytes, std::string& error
   return m;
 }
 
-std::string encode_json(const json::object& fields) { return json::serialize(fields); }
+std::string encode_json(const json::object& fields) { return net::json_text(fields); }
 
 std::string encode_msgpack(const json::object& fields, const std::vector<std::string>& buffers) {
   std::string out;
