@@ -192,17 +192,11 @@ void HttpApi::attach(net::HttpServer& http) {
 }
 
 void HttpApi::attach_metrics(net::HttpServer& http) {
-  http.route("/", options_.max_body_bytes, [this](std::shared_ptr<net::HttpExchange> raw) {
-    std::shared_ptr<net::HttpExchange> exchange =
-        std::make_shared<CountingExchange>(std::move(raw), requests_, RequestCounts::route_of("metrics"));
-    try {
-      if (first_segment(exchange->request().path()) != "metrics" ||
-          exchange->request().path().find('/', 1) != std::string_view::npos)
-        throw ApiError{404, "Not found: " + std::string(exchange->request().path()) + " (this port serves /metrics)"};
-      handle(exchange);
-    } catch (const ApiError& e) {
-      exchange->respond(error_response(e));
-    }
+  http.route("/", options_.max_body_bytes, [this](std::shared_ptr<net::HttpExchange> exchange) {
+    auto path = exchange->request().path();
+    if (path == "/metrics") return handle(exchange);
+    requests_.count(RequestCounts::route_of("other"), 404);
+    exchange->respond(error_response(ApiError{404, "Not found: " + std::string(path) + " (this port serves /metrics)"}));
   });
 }
 

@@ -42,15 +42,16 @@ struct ApiOptions {
 // one atomic add per API request.
 class RequestCounts {
  public:
-  static constexpr std::array<std::string_view, 11> routes{
-      "health", "ready", "connected-users", "user-status", "stats", "emit", "rooms", "users", "metrics", "other", ""};
+  // The first path segment; the last, "other", is any other.
+  static constexpr std::array<std::string_view, 10> routes{
+      "health", "ready", "connected-users", "user-status", "stats", "emit", "rooms", "users", "metrics", "other"};
   static constexpr std::array<int, 11> codes{200, 201, 202, 400, 401, 404, 405, 413, 415, 500, 503};
   static std::size_t route_of(std::string_view first_segment);
   void count(std::size_t route, int status);
   void write(metrics::TextWriter& out) const;
 
  private:
-  static constexpr std::size_t route_count = routes.size() - 1;
+  static constexpr std::size_t route_count = routes.size();
   static constexpr std::size_t code_slots = codes.size() + 1;  // the last: any other status
   std::array<std::atomic<std::uint64_t>, route_count * code_slots> counts_{};
 };

@@ -135,6 +135,7 @@ void Socket::deliver(const adapter::PacketPtr& packet, const adapter::BroadcastF
 
 void Socket::expect_ack(std::uint64_t id, std::function<void(adapter::AckResponse)> on_ack) {
   if (!connected_) return;
+  metrics::add(metrics::Counter::acks_requested);
   auto pending = std::make_unique<PendingAck>();
   pending->callback = [on_ack = std::move(on_ack)](AckError error, Args args) {
     if (!error) on_ack(adapter::AckResponse{std::move(args.values), std::move(args.buffers)});
