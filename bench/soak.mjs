@@ -1,12 +1,15 @@
 // The soak (bench/README.md, "Soak"): the switchboard daemon with JWT auth on,
-// one shard, and build/soak running connect-and-disconnect cycles against it.
-// Prints the server's RSS and descriptors every --sample-every cycles, then
-// compares the RSS at 10k cycles with the end, and reads /metrics at the end
+// one shard, and build/soak running connect-and-disconnect cycles against it:
+// a warm-up of 1,000 cycles (what the server makes once: the shard's poller,
+// its timers), then --cycles. Prints the server's RSS and descriptors every
+// --sample-every cycles, then compares the RSS at 10k cycles with the end,
+// the descriptors by kind after the warm-up with the end, and reads /metrics
 // (sessions and sockets left open, the counters). Usage:
 //   node bench/soak.mjs [--cycles 1000000] [--concurrency 64] [--threads 1]
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { readdirSync, readlinkSync } from "node:fs";
+import http from "node:http";
 import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,9 +38,17 @@ const { child: server, port } = await startListening(
   taskset(0, [join(build, "switchboard"), "--host", "127.0.0.1", "--port", "0", "--threads", threads,
     "--jwt-secret", SECRET, "--api-key", API_KEY, "--log-level", "error"]), "switchboard");
 
+// One scrape on a connection of its own that closes after it (no keep-alive
+// socket left to count among the server's descriptors).
 async function metrics() {
-  const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${API_KEY}` } });
-  const text = await res.text();
+  const text = await new Promise((ok, fail) => {
+    http.get({ host: "127.0.0.1", port, path: "/metrics", agent: false, headers: { authorization: `Bearer ${API_KEY}` } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => (body += d));
+      res.on("end", () => ok(body));
+    }).on("error", fail);
+  });
   const value = (series) => {
     const line = text.split("\n").find((l) => l.startsWith(series + " "));
     return line ? Number(line.slice(series.length + 1)) : undefined;
@@ -60,27 +71,35 @@ function fdKinds(pid) {
   return kinds;
 }
 
+// Runs build/soak for `n` cycles; resolves with its exit code and its samples.
+async function run(n, every) {
+  const [lcmd, ...lrest] = taskset(1, [join(build, "soak"), "--port", port, "--server-pid", server.pid, "--token", token,
+    "--cycles", n, "--concurrency", concurrency, "--sample-every", every].map(String));
+  const soak = spawn(lcmd, lrest, { stdio: ["ignore", "pipe", "inherit"] });
+  const samples = [];
+  let buffered = "";
+  soak.stdout.setEncoding("utf8");
+  soak.stdout.on("data", (d) => {
+    buffered += d;
+    let nl;
+    while ((nl = buffered.indexOf("\n")) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      console.log(line);
+      samples.push(JSON.parse(line));
+    }
+  });
+  const [code] = await once(soak, "exit");
+  await sleep(2000); // the server finishes the last closes
+  return { code, samples };
+}
+
+const warm = await run(1000, 1000);
+if (warm.code !== 0) throw new Error("the warm-up failed");
+await metrics(); // what a scrape makes once, too
 const fdsBefore = fdKinds(server.pid);
 const started = Date.now();
-const [lcmd, ...lrest] = taskset(1, [join(build, "soak"), "--port", port, "--server-pid", server.pid, "--token", token,
-  "--cycles", cycles, "--concurrency", concurrency, "--sample-every", sampleEvery].map(String));
-const soak = spawn(lcmd, lrest, { stdio: ["ignore", "pipe", "inherit"] });
-const samples = [];
-let buffered = "";
-soak.stdout.setEncoding("utf8");
-soak.stdout.on("data", (d) => {
-  buffered += d;
-  let nl;
-  while ((nl = buffered.indexOf("\n")) >= 0) {
-    const line = buffered.slice(0, nl);
-    buffered = buffered.slice(nl + 1);
-    console.log(line);
-    samples.push(JSON.parse(line));
-  }
-});
-const [code] = await once(soak, "exit");
-// Let the server finish the last closes.
-await sleep(2000);
+const { code, samples } = await run(cycles, sampleEvery);
 const m = await metrics();
 const fdsAfter = fdKinds(server.pid);
 const rssNow = Number(/^process_resident_memory_bytes (\S+)$/m.exec(m.text)?.[1]) / 1024;
@@ -101,7 +120,7 @@ const summary = {
   rss_kb_at_end: last?.rss_kb,
   rss_kb_after_settling: Math.round(rssNow),
   rss_change_percent: at10k && last ? Number((((last.rss_kb - at10k.rss_kb) / at10k.rss_kb) * 100).toFixed(2)) : undefined,
-  fds_before: fdsBefore,
+  fds_after_warmup: fdsBefore,
   fds_after: fdsAfter,
   sessions_left: (m.value('switchboard_engine_sessions{transport="websocket"}') ?? 0) +
     (m.value('switchboard_engine_sessions{transport="polling"}') ?? 0),

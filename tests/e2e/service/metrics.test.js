@@ -4,12 +4,13 @@
 // API key, METRICS_PUBLIC and METRICS_PORT.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import net from "node:net";
 import jwt from "jsonwebtoken";
 import { io } from "socket.io-client";
 import { startServer, once, until } from "../lib/server.js";
 import { connected } from "../lib/targets.js";
+import { scrape as scrapeWith, value, assertPromtoolAccepts } from "../lib/metrics.js";
+import { startRedis } from "../lib/redis.js";
 
 const SECRET = "metrics-test-secret";
 const KEY = "metrics-test-key";
@@ -27,26 +28,7 @@ function freePort() {
   });
 }
 
-async function scrape(port, key = KEY) {
-  const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
-  return { status: res.status, type: res.headers.get("content-type"), text: await res.text() };
-}
-
-// The value of one series: `name{labels}` exactly as written, or `name` alone.
-function value(text, series) {
-  for (const line of text.split("\n")) {
-    if (line.startsWith("#")) continue;
-    const at = line.lastIndexOf(" ");
-    if (line.slice(0, at) === series) return Number(line.slice(at + 1));
-  }
-  return undefined;
-}
-
-function promtool(text) {
-  const r = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
-  assert.ifError(r.error); // promtool must be installed (scripts/bootstrap.sh): this test skips nothing
-  return r;
-}
+const scrape = (port, key = KEY) => scrapeWith(port, key);
 
 describe("GET /metrics", () => {
   let server, metricsPort;
@@ -71,8 +53,7 @@ describe("GET /metrics", () => {
     const { status, type, text } = await scrape(server.port);
     assert.equal(status, 200);
     assert.match(type, /^text\/plain; version=0\.0\.4/);
-    const r = promtool(text);
-    assert.equal(r.status, 0, `promtool check metrics failed:\n${r.stdout}${r.stderr}`);
+    assertPromtoolAccepts(text);
     for (const name of ["switchboard_socketio_connects_total", "switchboard_event_loop_lag_seconds",
                         "process_resident_memory_bytes", "process_open_fds", "switchboard_rooms"])
       assert.match(text, new RegExp(`^# HELP ${name} \\S`, "m"), name);
@@ -161,7 +142,7 @@ describe("GET /metrics", () => {
   it("is served on METRICS_PORT too, and nothing else there", async () => {
     const { status, text } = await scrape(metricsPort);
     assert.equal(status, 200);
-    assert.equal(promtool(text).status, 0);
+    assertPromtoolAccepts(text);
     assert.equal((await scrape(metricsPort, null)).status, 401);
     assert.equal((await fetch(`http://127.0.0.1:${metricsPort}/health`)).status, 404);
   });
@@ -177,6 +158,33 @@ describe("GET /metrics with METRICS_PUBLIC=true", () => {
       assert.equal((await fetch(`${server.url}/stats`)).status, 401);
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe("GET /metrics with the Redis adapter", () => {
+  it("has the adapter's state and counts its publishes", async () => {
+    const redis = await startRedis();
+    const server = await startServer("switchboard", ["--threads", "1", "--api-key", KEY, "--adapter", "redis", "--redis-url", redis.url]);
+    try {
+      await until(async () => value((await scrape(server.port)).text, 'switchboard_redis_adapter_state{state="ready"}') === 1,
+                  5000, "the adapter to be ready");
+      const before = value((await scrape(server.port)).text, "switchboard_redis_adapter_published_total");
+      const res = await fetch(`${server.url}/emit`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({ event: "notice", data: 1, to: { all: true } }),
+      });
+      assert.equal(res.status, 202);
+      await until(async () => value((await scrape(server.port)).text, "switchboard_redis_adapter_published_total") > before,
+                  3000, "the publish to be counted");
+      const { text } = await scrape(server.port);
+      assertPromtoolAccepts(text);
+      assert.equal(value(text, 'switchboard_redis_adapter_state{state="down"}'), 0);
+      assert.equal(value(text, "switchboard_redis_adapter_decode_errors_total"), 0);
+    } finally {
+      await server.stop();
+      await redis.stop();
     }
   });
 });
