@@ -2,7 +2,9 @@
 // scenarios, with the same load generator, so that the machine's drift
 // (20-30 % here over minutes) hits both alike. Prints the median server CPU
 // µs per delivery of each and B's change. Usage:
-//   node bench/ab.mjs A/bench-server B/bench-server [--reps 7] [--loadgen build/loadgen]
+//   node bench/ab.mjs A/bench-server B/bench-server [--reps 7] [--only NAME] [--messages-factor N] [--loadgen build/loadgen]
+// --only keeps the scenarios whose name contains NAME; --messages-factor
+// multiplies their messages (longer runs: less weight on /proc's 10 ms ticks).
 import { spawn } from "node:child_process";
 import { cpus } from "node:os";
 import { dirname, resolve } from "node:path";
@@ -19,6 +21,8 @@ if (!a || !b) {
   process.exit(2);
 }
 const reps = Number(option("--reps", 7));
+const only = option("--only", "");
+const factor = Number(option("--messages-factor", 1));
 const loadgen = resolve(option("--loadgen", resolve(root, "build/loadgen")));
 const pinned = cpus().length >= 2;
 const taskset = (core, command) => (pinned ? ["taskset", "-c", String(core), ...command] : command);
@@ -48,7 +52,9 @@ async function once_(binary, scenario) {
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 console.log(`| Scenario | A µs/delivery | B µs/delivery | B vs A | runs |`);
 console.log(`|---|---:|---:|---:|---:|`);
-for (const scenario of scenarios) {
+for (const scenario of scenarios.filter((s) => s.name.includes(only))) {
+  const at = scenario.args.indexOf("--messages");
+  scenario.args[at + 1] *= factor;
   const runs = { a: [], b: [] };
   for (let i = 0; i < reps; ++i) {
     // Alternate who goes first, too.
