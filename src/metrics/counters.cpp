@@ -14,9 +14,11 @@ struct Registry {
   Registry() { shared.shared = true; }
 };
 
+// Never destroyed: a thread that counts during static destruction (a pool
+// stopped by a static's destructor) must still find it.
 Registry& registry() {
-  static Registry r;  // outlives every thread that counts (function-local static)
-  return r;
+  static Registry* r = new Registry;
+  return *r;
 }
 
 }  // namespace
