@@ -56,6 +56,24 @@ describe("switchboard configuration", () => {
     }
   });
 
+  // Each shard listens with SO_REUSEPORT, which would let a second server of
+  // the same user bind the port too and quietly take half the connections.
+  it("refuses to start on a port another server holds, which keeps all of its connections", async () => {
+    const first = await startServer("switchboard");
+    try {
+      const port = new URL(first.url).port;
+      const r = spawnSync(path.join(buildDir, "switchboard"), ["--host", "127.0.0.1", "--port", port], {
+        encoding: "utf8",
+        timeout: 5000,
+      });
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, /cannot listen: bind: Address already in use/);
+      for (let i = 0; i < 8; i++) assert.equal((await fetch(`${first.url}/health`)).status, 200);
+    } finally {
+      await first.stop();
+    }
+  });
+
   it("lists every setting with its environment name and default in --help", () => {
     const r = spawnSync(path.join(buildDir, "switchboard"), ["--help"], { encoding: "utf8" });
     assert.equal(r.status, 0);
