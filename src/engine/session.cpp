@@ -68,16 +68,20 @@ SessionImpl::SessionImpl(std::shared_ptr<ServerState> server, std::size_t shard,
 
 std::string SessionImpl::open_packet_data() const {
   const auto& o = server_->options;
-  boost::json::array upgrades;
-  if (transport_ == TransportKind::polling && o.allow_upgrades && o.allow_websocket) upgrades.emplace_back("websocket");
+  bool upgrades = transport_ == TransportKind::polling && o.allow_upgrades && o.allow_websocket;
   // Exactly these five keys, in Node's order: clients and test suites check.
-  boost::json::object open;
-  open["sid"] = id();
-  open["upgrades"] = std::move(upgrades);
-  open["pingInterval"] = o.ping_interval_ms;
-  open["pingTimeout"] = o.ping_timeout_ms;
-  open["maxPayload"] = o.max_http_buffer_size;
-  return boost::json::serialize(open);
+  // Written out rather than built as a JSON object (once per connection):
+  // a sid is base64url, which JSON needs no escape for.
+  std::string open = R"({"sid":")";
+  open += id();
+  open += upgrades ? R"(","upgrades":["websocket"],"pingInterval":)" : R"(","upgrades":[],"pingInterval":)";
+  open += std::to_string(o.ping_interval_ms);
+  open += R"(,"pingTimeout":)";
+  open += std::to_string(o.ping_timeout_ms);
+  open += R"(,"maxPayload":)";
+  open += std::to_string(o.max_http_buffer_size);
+  open += '}';
+  return open;
 }
 
 // ---- heartbeat: the server pings, the client pongs (Engine.IO v4) ----

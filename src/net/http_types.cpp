@@ -43,9 +43,13 @@ std::string canonical_address(std::string_view text) {
 }  // namespace
 
 std::string forwarded_client(std::string_view peer, std::string_view x_forwarded_for, unsigned hops) {
+  bool trusted_header = hops != 0 && !x_forwarded_for.empty();
+  // The peer as accept() gave it: dotted IPv4 is canonical already (no
+  // parse per connection); IPv6 may be a mapped IPv4 address.
+  if (!trusted_header && peer.find(':') == std::string_view::npos) return std::string(peer);
   std::string client = canonical_address(peer);
   if (client.empty()) client = std::string(peer);
-  if (hops == 0 || x_forwarded_for.empty()) return client;
+  if (!trusted_header) return client;
   // Right to left: each trusted hop vouches for the entry it appended.
   std::size_t end = x_forwarded_for.size();
   for (unsigned hop = 0; hop < hops; ++hop) {
