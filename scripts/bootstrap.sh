@@ -15,6 +15,8 @@ cd "$(dirname "$0")/.."
 # zlib1g-dev gzips the served client bundle, libcrypt-dev (libxcrypt) checks
 # the admin UI's bcrypt password; chromium runs the browser tests
 # (tests/e2e/web/, driven by playwright-core from npm).
+# prometheus gives the metrics test promtool, Prometheus' own parser of the
+# text format (bootstrap stops and disables the service it starts).
 packages=(
   build-essential g++ cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
@@ -26,6 +28,7 @@ packages=(
   curl
   dpkg-dev
   zlib1g-dev libcrypt-dev chromium
+  prometheus
 )
 # Node.js 18+ runs the e2e tests; a machine may already have a Node.js that
 # bundles npm (so Debian's npm package would conflict): install only what is absent.
@@ -45,6 +48,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   # private ports, and a system one would only hold epmd's port and memory.
   if [[ " ${missing[*]} " == *" rabbitmq-server "* ]] && command -v systemctl >/dev/null; then
     $sudo_cmd systemctl disable --now rabbitmq-server >/dev/null 2>&1 || true
+  fi
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null; then
+    $sudo_cmd systemctl disable --now prometheus >/dev/null 2>&1 || true
   fi
 fi
 

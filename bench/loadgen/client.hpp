@@ -35,6 +35,9 @@ class Client {
   virtual void start(const Target& target, const boost::asio::ip::address_v4& source) = 0;
   // Sends one Engine.IO packet (type digit included).
   virtual void send(std::string_view packet) = 0;
+  // Closes the connection at once (no close packet, as a browser tab that
+  // goes away); the sink hears nothing more from this client.
+  virtual void close() = 0;
   std::size_t index() const { return index_; }
 
  protected:

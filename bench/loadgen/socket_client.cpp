@@ -31,6 +31,7 @@ void SocketClient::connect(const Target& target, const asio::ip::address_v4& sou
   if (auto ec = open_from(socket_, source)) return sink_.on_failed(*this, "bind: " + ec.message());
   socket_.async_connect(
       target.server, [self = shared_from_this(), on_connected = std::move(on_connected)](boost::system::error_code ec) {
+        if (self->failed_) return;  // closed meanwhile
         if (ec) return self->sink_.on_failed(*self, "connect: " + ec.message());
         self->socket_.non_blocking(true);
         on_connected();
@@ -57,6 +58,12 @@ void SocketClient::on_readable() {
   }
   if (pending_.empty()) std::string().swap(pending_);
   wait_readable();
+}
+
+void SocketClient::close() {
+  failed_ = true;  // pending waits end with an error that fail() now ignores
+  boost::system::error_code ignored;
+  socket_.close(ignored);
 }
 
 void SocketClient::fail(const std::string& why) {

@@ -14,6 +14,7 @@ namespace bench {
 class SocketClient : public Client, public std::enable_shared_from_this<SocketClient> {
  public:
   SocketClient(boost::asio::io_context& ctx, PacketSink& sink, std::size_t index) : Client(sink, index), socket_(ctx) {}
+  void close() override;
 
  protected:
   // Handles what is complete at the front of pending_; false once failed.

@@ -1,5 +1,7 @@
 #include "adapter/memory_adapter.hpp"
 
+#include "metrics/counters.hpp"
+
 #include <algorithm>
 #include <atomic>
 
@@ -64,6 +66,7 @@ void MemoryAdapter::on_every_shard(std::function<void(RoomIndex&)> fn) {
 }
 
 void MemoryAdapter::broadcast(PacketPtr packet, Target target, BroadcastFlags flags) {
+  metrics::add(metrics::Counter::broadcasts);
   on_every_shard([this, packet = std::move(packet), target = std::move(target), flags](RoomIndex& rooms) {
     // Delivered with the other broadcasts of this turn to the same target, at
     // the latest at the end of the turn.
@@ -74,6 +77,7 @@ void MemoryAdapter::broadcast(PacketPtr packet, Target target, BroadcastFlags fl
 
 void MemoryAdapter::broadcast_with_ack(PacketPtr packet, std::uint64_t ack_id, Target target, BroadcastFlags flags,
                                        std::shared_ptr<AckCollector> collector) {
+  metrics::add(metrics::Counter::broadcasts);
   on_every_shard([packet = std::move(packet), ack_id, target = std::move(target), flags,
                   collector = std::move(collector)](RoomIndex& rooms) {
     auto sockets = rooms.select(target);

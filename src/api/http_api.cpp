@@ -1,9 +1,11 @@
 #include "api/http_api.hpp"
 
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "metrics/process.hpp"
 #include "net/json_text.hpp"
 #include "net/url.hpp"
 #include "socketio/packet.hpp"
@@ -123,7 +125,63 @@ void require_method(const net::HttpRequest& req, std::string_view method) {
   if (req.method != method) throw ApiError{405, "Method " + req.method + " not allowed here; use " + std::string(method)};
 }
 
+// Counts the answer (its route and status) as it goes out.
+class CountingExchange final : public net::HttpExchange {
+ public:
+  CountingExchange(std::shared_ptr<net::HttpExchange> inner, RequestCounts& counts, std::size_t route)
+      : inner_(std::move(inner)), counts_(counts), route_(route) {}
+  const net::HttpRequest& request() const override { return inner_->request(); }
+  std::size_t shard() const override { return inner_->shard(); }
+  void respond(net::HttpResponse response) override {
+    if (!counted_.exchange(true)) counts_.count(route_, response.status);
+    inner_->respond(std::move(response));
+  }
+  void accept_websocket(std::size_t target_shard, net::WebSocketSettings settings,
+                        std::function<void(std::shared_ptr<net::WebSocketConnection>)> on_open) override {
+    inner_->accept_websocket(target_shard, std::move(settings), std::move(on_open));
+  }
+  void on_abandoned(std::function<void()> on_gone) override { inner_->on_abandoned(std::move(on_gone)); }
+
+ private:
+  std::shared_ptr<net::HttpExchange> inner_;
+  RequestCounts& counts_;
+  std::size_t route_;
+  std::atomic<bool> counted_{false};
+};
+
+std::string_view first_segment(std::string_view path) {
+  while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  return path.substr(0, path.find('/'));
+}
+
 }  // namespace
+
+std::size_t RequestCounts::route_of(std::string_view first) {
+  for (std::size_t i = 0; i < route_count; ++i)
+    if (routes[i] == first) return i;
+  return route_count - 1;  // "other"
+}
+
+void RequestCounts::count(std::size_t route, int status) {
+  std::size_t code = codes.size();
+  for (std::size_t i = 0; i < codes.size(); ++i)
+    if (codes[i] == status) code = i;
+  counts_[route * code_slots + code].fetch_add(1, std::memory_order_relaxed);
+}
+
+void RequestCounts::write(metrics::TextWriter& out) const {
+  constexpr std::string_view name = "switchboard_http_api_requests_total";
+  out.family(name, metrics::Type::counter,
+             "HTTP API requests answered, by route (the first path segment) and status.");
+  for (std::size_t r = 0; r < route_count; ++r)
+    for (std::size_t c = 0; c < code_slots; ++c) {
+      auto n = counts_[r * code_slots + c].load(std::memory_order_relaxed);
+      if (n == 0) continue;  // a series appears with its first request
+      auto labels = metrics::label("route", routes[r]) + "," +
+                    metrics::label("code", c < codes.size() ? std::to_string(codes[c]) : "other");
+      out.sample(name, labels, n);
+    }
+}
 
 HttpApi::HttpApi(service::RealtimeService& service, socketio::Server& io, ApiOptions options)
     : service_(service), io_(io), options_(std::move(options)) {}
@@ -133,7 +191,61 @@ void HttpApi::attach(net::HttpServer& http) {
              R"({"success":false,"error":"body: larger than the limit"})");
 }
 
-void HttpApi::handle(const std::shared_ptr<net::HttpExchange>& exchange) {
+void HttpApi::attach_metrics(net::HttpServer& http) {
+  http.route("/", options_.max_body_bytes, [this](std::shared_ptr<net::HttpExchange> exchange) {
+    auto path = exchange->request().path();
+    if (path == "/metrics") return handle(exchange);
+    requests_.count(RequestCounts::route_of("other"), 404);
+    exchange->respond(error_response(ApiError{404, "Not found: " + std::string(path) + " (this port serves /metrics)"}));
+  });
+}
+
+void HttpApi::require_key(const net::HttpRequest& req) const {
+  if (options_.api_key.empty()) {
+    // Behind a trusted proxy the peer is the proxy: judge the client it names.
+    if (!is_loopback(req.client_address.empty() ? req.remote_address : req.client_address))
+      throw ApiError{401, "API_KEY is not configured: this endpoint answers loopback clients only"};
+  } else if (req.header("Authorization") != "Bearer " + options_.api_key) {
+    throw ApiError{401, "Authorization: a valid Bearer API key is required"};
+  }
+}
+
+std::string HttpApi::scrape() {
+  metrics::TextWriter out;
+  out.family("switchboard_info", metrics::Type::gauge, "Always 1; the labels say which build runs.");
+  out.sample("switchboard_info",
+             metrics::label("version", switchboard::version()) + "," + metrics::label("commit", switchboard::git_commit()),
+             std::int64_t{1});
+  out.counters(metrics::snapshot());
+  // Namespaces are the server's own; children of a dynamic namespace, whose
+  // names clients choose, are counted together.
+  std::vector<std::pair<std::string, std::int64_t>> by_namespace;
+  std::int64_t dynamic = 0;
+  io_.for_each_namespace([&](const socketio::Namespace& nsp) {
+    if (nsp.dynamic_child())
+      dynamic += nsp.local_sockets();
+    else
+      by_namespace.emplace_back(nsp.name(), nsp.local_sockets());
+  });
+  std::sort(by_namespace.begin(), by_namespace.end());
+  out.family("switchboard_socketio_sockets", metrics::Type::gauge,
+             "Socket.IO sockets connected to this node, by namespace (children of dynamic namespaces: \"(dynamic)\").");
+  for (const auto& [name, n] : by_namespace) out.sample("switchboard_socketio_sockets", metrics::label("namespace", name), n);
+  out.sample("switchboard_socketio_sockets", metrics::label("namespace", "(dynamic)"), dynamic);
+  auto stats = service_.get_stats();
+  out.single("switchboard_rooms", metrics::Type::gauge, "Rooms this node's sockets are in (user rooms included).",
+             static_cast<double>(stats.total_rooms));
+  out.single("switchboard_connected_users", metrics::Type::gauge, "Distinct users with a socket on this node.",
+             static_cast<double>(stats.connected_users));
+  requests_.write(out);
+  for (const auto& source : options_.metric_sources) source(out);
+  metrics::write_process_metrics(out);
+  return out.take();
+}
+
+void HttpApi::handle(const std::shared_ptr<net::HttpExchange>& raw) {
+  std::shared_ptr<net::HttpExchange> exchange =
+      std::make_shared<CountingExchange>(raw, requests_, RequestCounts::route_of(first_segment(raw->request().path())));
   const auto& req = exchange->request();
   try {
     auto parts = split_path(req.path());
@@ -160,14 +272,18 @@ void HttpApi::handle(const std::shared_ptr<net::HttpExchange>& exchange) {
       return exchange->respond(json_response(200, json::object{{"status", "ready"}}));
     }
 
-    // Everything else is for the back end only.
-    if (options_.api_key.empty()) {
-      // Behind a trusted proxy the peer is the proxy: judge the client it names.
-      if (!is_loopback(req.client_address.empty() ? req.remote_address : req.client_address))
-        throw ApiError{401, "API_KEY is not configured: this endpoint answers loopback clients only"};
-    } else if (req.header("Authorization") != "Bearer " + options_.api_key) {
-      throw ApiError{401, "Authorization: a valid Bearer API key is required"};
+    if (parts.size() == 1 && parts[0] == "metrics") {
+      require_method(req, "GET");
+      if (!options_.metrics_public) require_key(req);
+      net::HttpResponse res;
+      res.set("Content-Type", std::string(metrics::content_type));
+      res.set("Cache-Control", "no-store");
+      res.body = scrape();
+      return exchange->respond(std::move(res));
     }
+
+    // Everything else is for the back end only.
+    require_key(req);
 
     if (parts.size() == 1 && parts[0] == "connected-users") {
       require_method(req, "GET");

@@ -219,6 +219,14 @@ int load_config(int argc, char** argv, Config& c) {
       ->check(CLI::IsMember({"memory", "redis"}));
   cli.add_option("--api-key", c.api.api_key, "Bearer key of the HTTP API (without it: loopback clients only)")
       ->envname("API_KEY");
+  cli.add_option("--metrics-port", c.metrics_port,
+                 "Also serve GET /metrics on this port (0: only on the main port); docs/metrics.md")
+      ->envname("METRICS_PORT")
+      ->capture_default_str();
+  cli.add_option("--metrics-public", c.api.metrics_public,
+                 "true: GET /metrics needs no API key (for a scraper on a private network)")
+      ->envname("METRICS_PUBLIC")
+      ->capture_default_str();
   cli.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, off")
       ->envname("LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))

@@ -30,6 +30,7 @@ struct Config {
   std::chrono::seconds presence_ttl{30};  // a dead node's users offline within this (and a third more)
   service::HttpJoinAuthorizerOptions join_auth;
   std::string history_store;  // memory or redis (c.redis says where)  // with a url: JOIN_AUTH_URL
+  std::uint16_t metrics_port = 0;  // 0: /metrics on the main port only
   std::string log_level = "info";
   std::string log_format = "text";
   std::chrono::milliseconds shutdown_timeout{10'000};

@@ -4,10 +4,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
+
 #include "admin/admin_ui.hpp"
 #include "api/http_api.hpp"
 #include "api/web_assets.hpp"
 #include "app/config.hpp"
+#include "app/metric_sources.hpp"
 #include "app/run.hpp"
 #include "ingest/consumer.hpp"
 #include "ingest/ingest.hpp"
@@ -50,6 +53,7 @@ int main(int argc, char** argv) {
       if (auto e = cluster->last_error(); !e.empty()) s["lastError"] = e;
       return s;
     };
+    config.api.metric_sources.push_back(app::cluster_metrics(*cluster));
   }
   socketio::Server io(shards, config.io);
   service::RealtimeService realtime(io, config.service);
@@ -86,6 +90,7 @@ int main(int argc, char** argv) {
         io, ingest::Router(std::move(config.ingest_rules), config.ingest.max_message_bytes));
     consumer = std::make_unique<ingest::Consumer>(config.ingest, *ingestion);
     config.api.ingest_status = [&consumer] { return consumer->status_json(); };
+    config.api.metric_sources.push_back(app::ingest_metrics(*consumer, *ingestion));
   }
   // Before the shards start: the admin namespace and its hooks on "/".
   std::unique_ptr<admin::AdminUi> admin_ui;
@@ -103,6 +108,20 @@ int main(int argc, char** argv) {
   io.attach(http);        // /socket.io/ first: the API takes every other path
   http_api.attach(http);
   http_api.set_ready(true);
+  // METRICS_PORT: a listener of its own for the scraper, on the same shards.
+  std::unique_ptr<net::HttpServer> metrics_http;
+  if (config.metrics_port) {
+    auto options = config.server.http;
+    options.port = config.metrics_port;
+    metrics_http = std::make_unique<net::HttpServer>(shards, options);
+    http_api.attach_metrics(*metrics_http);
+    try {
+      metrics_http->listen();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "switchboard: cannot listen on METRICS_PORT %u: %s\n", config.metrics_port, e.what());
+      return 1;
+    }
+  }
 
   app::RunOptions run;
   run.grace = config.shutdown_timeout;

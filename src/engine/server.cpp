@@ -7,6 +7,7 @@
 #include "engine/errors.hpp"
 #include "engine/session_impl.hpp"
 #include "engine/sid.hpp"
+#include "metrics/counters.hpp"
 #include "net/url.hpp"
 
 namespace engine {
@@ -100,6 +101,9 @@ std::shared_ptr<SessionImpl> create_session(const std::shared_ptr<ServerState>& 
   auto session = std::make_shared<SessionImpl>(state, shard, generate_sid(shard), std::move(handshake), transport);
   state->shards[shard].sessions.emplace(session->id(), session);
   state->session_count.fetch_add(1);
+  bool polling = transport == TransportKind::polling;
+  metrics::add(polling ? metrics::Counter::handshakes_polling : metrics::Counter::handshakes_websocket);
+  metrics::add(polling ? metrics::Counter::sessions_polling : metrics::Counter::sessions_websocket);
   return session;
 }
 
@@ -127,7 +131,11 @@ class RequestHandler {
     IpLimits::Decision admitted;
     if (state_->ip_limits) {
       admitted = state_->ip_limits->admit(client_address());
-      if (admitted.verdict != IpLimits::Verdict::admitted) return exchange_->respond(limit_response(o, req_, admitted));
+      if (admitted.verdict != IpLimits::Verdict::admitted) {
+        metrics::add(admitted.verdict == IpLimits::Verdict::too_fast ? metrics::Counter::refused_ip_rate
+                                                                     : metrics::Counter::refused_ip_connections);
+        return exchange_->respond(limit_response(o, req_, admitted));
+      }
     }
     // From here every refusal gives the address's count back.
     auto give_back = [&] {
@@ -136,6 +144,7 @@ class RequestHandler {
     if (o.allow_request) {
       if (auto refusal = o.allow_request(req_)) {
         give_back();
+        metrics::add(metrics::Counter::refused_allow_request);
         return fail(HttpErrorCode::forbidden, *refusal);
       }
     }

@@ -5,6 +5,7 @@
 
 #include "engine/cors.hpp"
 #include "engine/session_impl.hpp"
+#include "metrics/counters.hpp"
 
 namespace engine {
 
@@ -175,6 +176,7 @@ void SessionImpl::queue(Packet packet) {
 // allowed to grow memory without bound.
 bool SessionImpl::admit(std::size_t bytes) {
   if (buffered_bytes() + bytes <= server_->options.max_buffered_bytes) return true;
+  metrics::add(metrics::Counter::buffer_bound_closes);
   close("transport error");
   return false;
 }
@@ -344,6 +346,9 @@ void SessionImpl::complete_upgrade() {
   stop_upgrade_timer();
   upgrading_ = false;
   transport_ = TransportKind::websocket;
+  metrics::add(metrics::Counter::upgrades);
+  metrics::subtract(metrics::Counter::sessions_polling);
+  metrics::add(metrics::Counter::sessions_websocket);
   ws_ = std::move(polling_->probe);
   if (has_pending_get()) respond_to_get(std::string(1, '6'));
   // Packets buffered for polling leave on the WebSocket, in order, once; the
@@ -427,7 +432,11 @@ void SessionImpl::finish_close() {
   disarm();          // the heartbeat
   polling_.reset();  // with the upgrade timer and a GET no longer answered
   auto& sessions = server_->shards[shard_].sessions;
-  if (sessions.erase(id()) > 0) server_->session_count.fetch_sub(1);
+  if (sessions.erase(id()) > 0) {
+    server_->session_count.fetch_sub(1);
+    metrics::subtract(transport_ == TransportKind::polling ? metrics::Counter::sessions_polling
+                                                           : metrics::Counter::sessions_websocket);
+  }
   if (std::exchange(ip_counted_, false)) server_->ip_limits->release(handshake_.client_address());
 }
 

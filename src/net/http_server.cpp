@@ -21,6 +21,7 @@
 #include <cerrno>
 #include <system_error>
 
+#include "metrics/counters.hpp"
 #include "net/connection_count.hpp"
 #include "net/first_request.hpp"
 #include "net/http_connection.hpp"
@@ -44,6 +45,7 @@ constexpr std::string_view kBusy =
 // the client has sent already is read first, so that the close is not a
 // reset, which could destroy the answer before the client reads it.
 void refuse(int fd) {
+  metrics::add(metrics::Counter::refused_max_connections);
   char scratch[4096];
   for (int i = 0; i < 4 && ::recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0; ++i) {
   }

@@ -4,6 +4,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "metrics/counters.hpp"
+#include "net/loop_lag_probe.hpp"
+
 namespace net {
 
 namespace {
@@ -41,6 +44,8 @@ void ShardPool::start() {
   for (std::size_t i = 0; i < contexts_.size(); ++i) {
     threads_.emplace_back([this, i] {
       this_shard = i;
+      metrics::bind_thread(i);
+      LoopLagProbe probe(*contexts_[i]);
       contexts_[i]->run();
       this_shard = npos;
     });

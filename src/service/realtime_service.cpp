@@ -227,6 +227,7 @@ void RealtimeService::admit(const socketio::SocketPtr& socket, auth::AuthOutcome
   if (outcome.refusal) {
     refused_connections_++;
     log_event(spdlog::level::warn, "refused", {{"reason", outcome.reason}, {"address", socket->handshake().address()}});
+    outcome.refusal->cause = socketio::ConnectError::Cause::auth;
     return next(outcome.refusal);
   }
   if (options_.max_connections_per_user && outcome.identity && !outcome.identity->user_id.empty()) {
@@ -235,7 +236,8 @@ void RealtimeService::admit(const socketio::SocketPtr& socket, auth::AuthOutcome
       refused_connections_++;
       log_event(spdlog::level::warn, "refused",
                 {{"reason", "connection limit"}, {"user", user}, {"address", socket->handshake().address()}});
-      return next(socketio::ConnectError{"Too many connections", json::object{{"code", "CONNECTION_LIMIT"}}});
+      return next(socketio::ConnectError{"Too many connections", json::object{{"code", "CONNECTION_LIMIT"}},
+                                         socketio::ConnectError::Cause::user_connections});
     }
     socket->on_disconnect([slot = std::make_shared<UserSlot>(user_slots_, user)](std::string_view) {});
   }

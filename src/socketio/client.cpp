@@ -1,5 +1,7 @@
 #include "socketio/client.hpp"
 
+#include "metrics/counters.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -43,7 +45,13 @@ void Client::write(const adapter::EncodedPacket& packet) {
   adapter::flush_broadcasts();  // a broadcast made before this write arrives before it
   if (closed_) return;
   session_->send(packet.text, false);
-  for (const auto& attachment : packet.attachments) session_->send(attachment, true);
+  std::size_t bytes = packet.text.size();
+  for (const auto& attachment : packet.attachments) {
+    session_->send(attachment, true);
+    bytes += attachment.size();
+  }
+  metrics::add(metrics::Counter::packets_out);
+  metrics::add(metrics::Counter::bytes_out, bytes);
 }
 
 void Client::write_packet(const Packet& packet) {
@@ -56,6 +64,7 @@ void Client::write_packet(const Packet& packet) {
 void Client::on_session_close(std::string_view reason, std::string_view) { on_close(reason); }
 
 void Client::on_session_message(std::string&& data, bool binary) {
+  metrics::add(metrics::Counter::bytes_in, data.size());
   auto result = binary ? decoder_.add_binary(std::move(data)) : decoder_.add_text(data);
   if (!result) {
     // A malformed packet ends this client only. Its sockets see "parse
@@ -70,6 +79,7 @@ void Client::on_session_message(std::string&& data, bool binary) {
 }
 
 void Client::on_packet(Packet packet) {
+  metrics::add(metrics::Counter::packets_in);
   Socket* found = sockets_.find(packet.nsp);
   if (packet.type == PacketType::connect) {
     // A second CONNECT for a namespace is a protocol violation, as in Node.
@@ -103,6 +113,7 @@ void Client::connect(Packet packet) {
   boost::json::object auth = packet.data.is_object() ? std::move(packet.data.as_object()) : boost::json::object{};
   auto nsp = server_->find_namespace(packet.nsp, auth);
   if (!nsp) {
+    metrics::add(metrics::Counter::refused_namespace);
     // The connection stays: the client may use other namespaces.
     write_packet(Packet{PacketType::connect_error,
                         packet.nsp,
@@ -154,6 +165,10 @@ void Client::run_middlewares(const std::shared_ptr<Namespace>& nsp, const Socket
     auto go_on = [self, nsp, socket, index, rooms, missed, error] {
       if (self->closed_) return;
       if (error) {
+        using Cause = ConnectError::Cause;
+        metrics::add(error->cause == Cause::auth               ? metrics::Counter::refused_auth
+                     : error->cause == Cause::user_connections ? metrics::Counter::refused_user_limit
+                                                               : metrics::Counter::refused_middleware);
         self->connecting_.erase(nsp->name());
         boost::json::object payload{{"message", error->message}};
         if (!error->data.is_null()) payload["data"] = error->data;

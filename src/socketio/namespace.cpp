@@ -28,6 +28,7 @@ Namespace& Namespace::on_connection(ConnectionHandler handler) {
 void Namespace::copy_handlers_from(const Namespace& parent) {
   middlewares_ = parent.middlewares_;
   connection_handlers_ = parent.connection_handlers_;
+  dynamic_child_ = true;
 }
 
 void Namespace::server_side_emit(std::string event, Args args,

@@ -26,6 +26,8 @@ struct ServerCore;
 struct ConnectError {
   std::string message;
   boost::json::value data;
+  // Why, for the refusal counters of /metrics (never sent to the client).
+  enum class Cause : std::uint8_t { middleware, auth, user_connections } cause = Cause::middleware;
 };
 
 using Next = std::function<void(std::optional<ConnectError> error)>;
@@ -132,6 +134,11 @@ class Namespace : public std::enable_shared_from_this<Namespace> {
   const std::vector<ConnectionHandler>& connection_handlers() const { return connection_handlers_; }
   // A child of a dynamic namespace starts with its parent's handlers.
   void copy_handlers_from(const Namespace& parent);
+  bool dynamic_child() const { return dynamic_child_; }
+  // This node's sockets of the namespace, for /metrics: counted as sockets
+  // connect and close (thousands a second at most, never per packet).
+  void count_socket(int delta) { local_sockets_.fetch_add(delta, std::memory_order_relaxed); }
+  std::int64_t local_sockets() const { return local_sockets_.load(std::memory_order_relaxed); }
 
  private:
   ServerCore* server_;
@@ -141,6 +148,8 @@ class Namespace : public std::enable_shared_from_this<Namespace> {
   std::unordered_map<std::string, EventHandler> server_side_handlers_;
   std::unique_ptr<adapter::Adapter> adapter_;
   std::atomic<std::uint64_t> next_ack_id_{0};
+  std::atomic<std::int64_t> local_sockets_{0};
+  bool dynamic_child_ = false;
 };
 
 }  // namespace socketio

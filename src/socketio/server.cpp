@@ -79,6 +79,11 @@ Namespace& Server::of(std::function<bool(const std::string&, const boost::json::
   return *prototype;
 }
 
+void Server::for_each_namespace(const std::function<void(const Namespace&)>& fn) {
+  std::shared_lock lock(core_->mutex);
+  for (const auto& [name, nsp] : core_->namespaces) fn(*nsp);
+}
+
 Namespace* Server::find(const std::string& name) {
   std::shared_lock lock(core_->mutex);
   auto it = core_->namespaces.find(name);

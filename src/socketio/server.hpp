@@ -63,6 +63,10 @@ class Server {
   BroadcastOperator timeout(std::chrono::milliseconds value) { return sockets().timeout(value); }
   bool emit(std::string event, Args args = {}) { return sockets().emit(std::move(event), std::move(args)); }
 
+  // Every namespace (not the dynamic parents), under the namespaces' lock:
+  // `fn` must not create one. Any thread.
+  void for_each_namespace(const std::function<void(const Namespace&)>& fn);
+
   // Disconnects every client with "server shutting down"; any thread.
   void close_all();
   engine::Server& engine();

@@ -1,5 +1,7 @@
 #include "socketio/socket.hpp"
 
+#include "metrics/counters.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -71,9 +73,13 @@ bool Socket::emit_packet(std::string event, Args args, bool is_volatile) {
     // through the adapter as a broadcast to the socket's own room.
     return BroadcastOperator(nsp_, adapter::Target{{id_}, {}, false}).emit(std::move(event), std::move(args));
   }
-  if (is_volatile && !client_->session().writable()) return true;
+  if (is_volatile && !client_->session().writable()) {
+    metrics::add(metrics::Counter::volatile_dropped);
+    return true;
+  }
   auto packet = encode_event(nsp_->name(), event, args);
   client_->write(*packet);
+  metrics::add(metrics::Counter::events_out);
   notify_outgoing(event, args);
   return true;
 }
@@ -104,6 +110,7 @@ bool Socket::emit_with_ack(std::string event, Args args, AckCallback callback,
       if (ec || !self) return;
       auto pending = self->take_pending_ack(id);
       if (!pending) return;
+      metrics::add(metrics::Counter::acks_timed_out);
       auto cb = std::move(pending->callback);
       cb(std::string("operation has timed out"), {});
     });
@@ -111,19 +118,24 @@ bool Socket::emit_with_ack(std::string event, Args args, AckCallback callback,
   pending_acks()[id] = std::move(pending);
   auto packet = encode_event(nsp_->name(), event, args, id);
   client_->write(*packet);
+  metrics::add(metrics::Counter::acks_requested);
+  metrics::add(metrics::Counter::events_out);
   notify_outgoing(event, args);
   return true;
 }
 
 void Socket::deliver(const adapter::PacketPtr& packet, const adapter::BroadcastFlags& flags) {
   if (!connected_) return;
-  if (flags.volatile_ && !client_->session().writable()) return;
+  if (flags.volatile_ && !client_->session().writable()) return metrics::add(metrics::Counter::volatile_dropped);
   client_->write(*packet);
+  metrics::add(metrics::Counter::deliveries);
+  metrics::add(metrics::Counter::events_out);
   if (hooks_ && !hooks_->any_outgoing.empty()) notify_outgoing(packet->event, Args(packet->args, packet->attachments));
 }
 
 void Socket::expect_ack(std::uint64_t id, std::function<void(adapter::AckResponse)> on_ack) {
   if (!connected_) return;
+  metrics::add(metrics::Counter::acks_requested);
   auto pending = std::make_unique<PendingAck>();
   pending->callback = [on_ack = std::move(on_ack)](AckError error, Args args) {
     if (!error) on_ack(adapter::AckResponse{std::move(args.values), std::move(args.buffers)});
@@ -168,10 +180,14 @@ boost::json::object Socket::describe() const {
 
 void Socket::on_connected(bool recovered) {
   connected_ = true;
+  metrics::add(metrics::Counter::connects);
+  metrics::socket_opened();
+  nsp_->count_socket(+1);
   recovered_ = recovered;
 }
 
 void Socket::on_packet_event(Args args, std::string event, std::optional<std::uint64_t> ack_id) {
+  metrics::add(metrics::Counter::events_in);
   Ack ack;
   if (ack_id) {
     auto sent = std::make_shared<bool>(false);
@@ -222,6 +238,7 @@ void Socket::dispatch(const std::string& event, Args& args, Ack ack) {
 void Socket::on_packet_ack(std::uint64_t id, Args args) {
   auto pending = take_pending_ack(id);
   if (!pending) return;  // late or unknown ack: ignored, as in Node
+  metrics::add(metrics::Counter::acks_answered);
   if (pending->timer) pending->timer->cancel();
   pending->callback(std::nullopt, std::move(args));
 }
@@ -249,6 +266,9 @@ void Socket::on_closed(std::string_view reason) {
   if (core.recovery && recoverable(reason)) core.recovery->save(SavedSession{id_, pid_, nsp(), rooms(), data});
   nsp_->adapter().local_rooms().remove_socket(this);
   connected_ = false;
+  metrics::add(metrics::disconnect_slot(reason));
+  metrics::socket_closed();
+  nsp_->count_socket(-1);
   client_->remove(*this);
   auto pending = std::move(pending_acks_);
   if (pending)

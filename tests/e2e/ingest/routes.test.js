@@ -13,6 +13,7 @@ import { io } from "socket.io-client";
 import { startServer, until, sleep } from "../lib/server.js";
 import { connected } from "../lib/targets.js";
 import { startRabbit } from "../lib/rabbitmq.js";
+import { scrape, value, assertPromtoolAccepts } from "../lib/metrics.js";
 
 const SECRET = "ingest-test-secret";
 const token = (claims) => jwt.sign(claims, SECRET, { algorithm: "HS256", expiresIn: "1h" });
@@ -220,6 +221,13 @@ describe("RabbitMQ ingestion: routes", () => {
     await expectRouted("notification.created", { userId: "u3", content: "still here" }, { carol: ["notification:new"] });
     const after = (await health(server)).ingest;
     assert.equal(after.state, "consuming");
+    // /metrics says the same (loopback: no API key is configured here).
+    const { text } = await scrape(server.port);
+    assertPromtoolAccepts(text);
+    assert.equal(value(text, 'switchboard_ingest_consumer_state{state="consuming"}'), 1);
+    assert.equal(value(text, 'switchboard_ingest_rejected_total{cause="not_json"}'), after.rejected.notJson);
+    assert.equal(value(text, 'switchboard_ingest_rejected_total{cause="unroutable"}'), after.rejected.unroutable);
+    assert.equal(value(text, "switchboard_ingest_routed_total"), after.routed);
     assert.equal(after.rejected.notJson - before.rejected.notJson, 1);
     assert.equal(after.rejected.unroutable - before.rejected.unroutable, 1);
     assert.equal(after.routed - before.routed, 1);
