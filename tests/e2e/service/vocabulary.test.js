@@ -8,10 +8,13 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import jwt from "jsonwebtoken";
 import { io } from "socket.io-client";
-import { startServer, once, sleep } from "../lib/server.js";
+import { startServer, once, sleep, buildDir } from "../lib/server.js";
 import { connected, collect } from "../lib/targets.js";
 import { api as apiWith, attempt } from "../lib/rooms.js";
 
@@ -161,5 +164,22 @@ describe("seed 003's vocabulary (examples/config/nestjs-gateway.toml)", () => {
     const limited = errors.filter(([e]) => e.message === "Rate limit exceeded");
     assert.ok(limited.length >= 5, `rate-limited: ${limited.length}`);
     assert.equal(limited[0][0].event, "voice_state_update");
+  });
+});
+
+describe("a bad [events] or [[relay]] table", () => {
+  it("is refused at start, naming the file and the key", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "sb-vocab-"));
+    const run = (text) => {
+      const file = path.join(dir, "vocab.toml");
+      writeFileSync(file, text);
+      return spawnSync(path.join(buildDir, "switchboard"), ["--config", file], { encoding: "utf8" });
+    };
+    const typo = run('[events.client]\njoin_room = { names = ["joinRoom"], rooom = "channel:{channelId}" }\n');
+    assert.equal(typo.status, 2);
+    assert.match(typo.stderr, /vocab\.toml: events\.client\.join_room\.rooom: unknown key/);
+    const relay = run('[[relay]]\non = "wave"\nemit = "waved"\n');
+    assert.equal(relay.status, 2);
+    assert.match(relay.stderr, /vocab\.toml: \[\[relay\]\] #1: 'emit' and 'to' go together/);
   });
 });
