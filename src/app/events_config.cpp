@@ -104,17 +104,23 @@ void client_actions(const toml::table& t, service::Vocabulary& v) {
     } else if (k.str() == "send_message") {
       auto& a = v.send_message;
       action(n, key, a, &a.arg, [&](std::string_view sub, const toml::node& n, const std::string& name) {
-        if (sub == "content") a.content = str(n, name);
-        else if (sub == "history") a.history = boolean(n, name);
-        else return false;
+        if (sub == "content")
+          a.content = str(n, name);
+        else if (sub == "history")
+          a.history = boolean(n, name);
+        else
+          return false;
         return true;
       });
     } else if (k.str() == "send_direct_message") {
       auto& a = v.send_direct_message;
       action(n, key, a, nullptr, [&](std::string_view sub, const toml::node& n, const std::string& name) {
-        if (sub == "to") a.to = str(n, name);
-        else if (sub == "content") a.content = str(n, name);
-        else return false;
+        if (sub == "to")
+          a.to = str(n, name);
+        else if (sub == "content")
+          a.content = str(n, name);
+        else
+          return false;
         return true;
       });
     } else if (k.str() == "subscribe_presence") {
@@ -125,27 +131,25 @@ void client_actions(const toml::table& t, service::Vocabulary& v) {
         return true;
       });
     } else {
-      throw Bad{key + ": unknown client action (join_room, leave_room, typing, typing_start, typing_stop, "
-                      "send_message, send_direct_message, subscribe_presence)"};
+      throw Bad{key +
+                ": unknown client action (join_room, leave_room, typing, typing_start, typing_stop, "
+                "send_message, send_direct_message, subscribe_presence)"};
     }
   }
 }
 
 void server_events(const toml::table& t, service::Vocabulary& v) {
   std::map<std::string_view, std::string*> names{
-      {"connected", &v.connected},       {"user_online", &v.user_online},
-      {"user_offline", &v.user_offline}, {"user_typing", &v.user_typing},
-      {"new_message", &v.new_message},   {"new_direct_message", &v.new_direct_message},
-      {"user_joined", &v.user_joined},   {"user_left", &v.user_left},
-      {"error", &v.error}};
+      {"connected", &v.connected},     {"user_online", &v.user_online}, {"user_offline", &v.user_offline},
+      {"user_typing", &v.user_typing}, {"new_message", &v.new_message}, {"new_direct_message", &v.new_direct_message},
+      {"user_joined", &v.user_joined}, {"user_left", &v.user_left},     {"error", &v.error}};
   for (const auto& [k, n] : t) {
     std::string key = "events.server." + std::string(k.str());
     if (k.str() == "presence_rooms") {
       v.presence_rooms.clear();
       for (const auto& r : strings(n, key)) {
         auto field = service::template_field(r);
-        if (!field.empty() && field != "userId")
-          throw Bad{key + ": '" + r + "' may only use {userId}"};
+        if (!field.empty() && field != "userId") throw Bad{key + ": '" + r + "' may only use {userId}"};
         v.presence_rooms.push_back(r);
       }
     } else if (auto it = names.find(k.str()); it != names.end()) {
@@ -160,19 +164,28 @@ service::RelayRule relay_rule(const toml::table& t, const std::string& where) {
   service::RelayRule r;
   for (const auto& [k, n] : t) {
     std::string key = where + "." + std::string(k.str());
-    if (k.str() == "on") r.on = event_name(n, key);
-    else if (k.str() == "join") r.join = room_template(n, key);
-    else if (k.str() == "leave") r.leave = room_template(n, key);
-    else if (k.str() == "emit") r.emit = event_name(n, key);
+    if (k.str() == "on")
+      r.on = event_name(n, key);
+    else if (k.str() == "join")
+      r.join = room_template(n, key);
+    else if (k.str() == "leave")
+      r.leave = room_template(n, key);
+    else if (k.str() == "emit")
+      r.emit = event_name(n, key);
     else if (k.str() == "to") {
       for (const auto& s : strings(n, key)) r.to.push_back(checked_template(s, key));
-    } else if (k.str() == "include_sender") r.include_sender = boolean(n, key);
+    } else if (k.str() == "include_sender")
+      r.include_sender = boolean(n, key);
     else if (k.str() == "require") {
       auto s = str(n, key);
-      if (s == "none") r.require = service::RelayRequire::none;
-      else if (s == "member") r.require = service::RelayRequire::member;
-      else if (s == "authorizer") r.require = service::RelayRequire::authorizer;
-      else throw Bad{key + ": '" + s + "'; accepted values: none, member, authorizer"};
+      if (s == "none")
+        r.require = service::RelayRequire::none;
+      else if (s == "member")
+        r.require = service::RelayRequire::member;
+      else if (s == "authorizer")
+        r.require = service::RelayRequire::authorizer;
+      else
+        throw Bad{key + ": '" + s + "'; accepted values: none, member, authorizer"};
     } else {
       throw Bad{key + ": unknown key"};
     }
@@ -223,8 +236,10 @@ EventsConfig parse_events_config(std::string_view text, std::string_view source)
         std::string key = "events." + std::string(k.str());
         if (k.str() != "client" && k.str() != "server") throw Bad{key + ": unknown key (events.client, events.server)"};
         if (!n.is_table()) throw Bad{key + ": must be a table ([" + key + "])"};
-        if (k.str() == "client") client_actions(*n.as_table(), c.events);
-        else server_events(*n.as_table(), c.events);
+        if (k.str() == "client")
+          client_actions(*n.as_table(), c.events);
+        else
+          server_events(*n.as_table(), c.events);
       }
     }
     if (auto* relays = doc.get("relay")) {

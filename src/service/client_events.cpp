@@ -44,6 +44,23 @@ void add_template_field(json::object& out, const RoomArg& arg, const Args& args)
 
 }  // namespace
 
+std::function<void(std::string)> error_answer(const socketio::SocketPtr& s, const std::string& error_event,
+                                              std::string event, Ack ack) {
+  return [weak = std::weak_ptr<socketio::Socket>(s), error_event, event = std::move(event),
+          ack = std::move(ack)](std::string message) {
+    if (ack) ack(Args::of(json::object{{"success", false}, {"error", message}}));
+    if (auto s = weak.lock())
+      s->emit(error_event, Args::of(json::object{{"message", std::move(message)}, {"event", event}}));
+  };
+}
+
+std::string content_error(const json::object& body, const std::string& field, std::size_t max) {
+  auto* content = body.if_contains(field);
+  if (!content || !content->is_string() || content->as_string().empty()) return field + " must be a non-empty string";
+  if (content->as_string().size() > max) return field + " is longer than " + std::to_string(max) + " bytes";
+  return {};
+}
+
 void RealtimeService::send_error(const socketio::SocketPtr& s, const std::string& event, std::string message) const {
   s->emit(options_.events.error, Args::of(json::object{{"message", std::move(message)}, {"event", event}}));
 }
@@ -174,12 +191,16 @@ void RealtimeService::on_typing(const socketio::SocketPtr& s, const Connection& 
 
 void RealtimeService::enter_room(const socketio::SocketPtr& s, Connection& connection, const std::string& room,
                                  bool joining, bool announce) {
-  if (joining) s->join(room);
-  else s->leave(room);
+  if (joining)
+    s->join(room);
+  else
+    s->leave(room);
   {
     std::lock_guard lock(mutex_);
-    if (joining) connection.rooms.insert(room);
-    else connection.rooms.erase(room);
+    if (joining)
+      connection.rooms.insert(room);
+    else
+      connection.rooms.erase(room);
   }
   auto user = snapshot(connection);
   for (const auto& hook : joining ? room_join_hooks_ : room_leave_hooks_) hook(user, room);
@@ -197,20 +218,13 @@ void RealtimeService::enter_room(const socketio::SocketPtr& s, Connection& conne
 void RealtimeService::on_client_message(const socketio::SocketPtr& s, const std::shared_ptr<Connection>& connection,
                                         const std::string& event, Args& args, Ack ack) {
   const auto& a = options_.events.send_message;
-  std::weak_ptr<socketio::Socket> weak = s;
-  auto fail = [this, weak, ack, event](std::string message) {
-    if (ack) ack(Args::of(json::object{{"success", false}, {"error", message}}));
-    if (auto s = weak.lock()) send_error(s, event, std::move(message));
-  };
+  auto fail = error_answer(s, options_.events.error, event, ack);
   const json::object* body = args.size() && args[0].is_object() ? &args[0].as_object() : nullptr;
   if (!body) return fail(event + " must be an object {" + field_of(a.arg) + ", " + a.content + ", type}");
   std::string room = room_from_payload(a.arg, args);
   if (room.empty()) return fail(field_of(a.arg) + " is required");
+  if (auto e = content_error(*body, a.content, options_.message_max_length); !e.empty()) return fail(e);
   auto* content = body->if_contains(a.content);
-  if (!content || !content->is_string() || content->as_string().empty())
-    return fail(a.content + " must be a non-empty string");
-  if (content->as_string().size() > options_.message_max_length)
-    return fail(a.content + " is longer than " + std::to_string(options_.message_max_length) + " bytes");
   MessageType type = MessageType::text;
   if (auto* t = body->if_contains("type")) {
     auto parsed = t->is_string() ? store::message_type(std::string_view(t->as_string())) : std::nullopt;
@@ -222,7 +236,7 @@ void RealtimeService::on_client_message(const socketio::SocketPtr& s, const std:
   add_template_field(extra, a.arg, args);
   if (!a.history) {
     Message m{new_id(), room, connection->user_id, connection->username, std::string(content->as_string()), type, {},
-              now_ms()};
+              now_ms(), {}};
     auto out = m.to_json();
     for (auto& [k, v] : extra) out[k] = std::move(v);
     io_.to(room).emit(options_.events.new_message, Args::of(std::move(out)));
@@ -230,12 +244,13 @@ void RealtimeService::on_client_message(const socketio::SocketPtr& s, const std:
     if (ack) ack(Args::of(m.to_json()));
     return;
   }
-  send_message(room, connection->user_id, std::string(content->as_string()), type, {},
-               [fail, ack](std::optional<Message> m) {
-                 if (!m) return fail("Room not found");
-                 if (ack) ack(Args::of(m->to_json()));
-               },
-               connection->username, std::move(extra));
+  send_message(
+      room, connection->user_id, std::string(content->as_string()), type, {},
+      [fail, ack](std::optional<Message> m) {
+        if (!m) return fail("Room not found");
+        if (ack) ack(Args::of(m->to_json()));
+      },
+      connection->username, std::move(extra));
 }
 
 }  // namespace service

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -26,6 +27,14 @@ struct RealtimeService::Connection {
 };
 
 std::int64_t now_ms();
+
+// For a client event that failed: an ack {success: false, error} if one was
+// asked for, and the `error_event` {message, event} (client_events.cpp).
+std::function<void(std::string)> error_answer(const socketio::SocketPtr& socket, const std::string& error_event,
+                                              std::string event, socketio::Ack ack);
+// Why `body[field]` is no message content (a non-empty string of at most
+// `max` bytes), or "".
+std::string content_error(const boost::json::object& body, const std::string& field, std::size_t max);
 // A random (version 4) UUID: room and message ids.
 std::string new_id();
 

@@ -709,7 +709,7 @@ void RealtimeService::send_message(const std::string& room_id, const std::string
                                    json::object extra) {
   username = username_of(user_id, std::move(username));
   Message message{new_id(), room_id, user_id, std::move(username), std::move(content), type, std::move(metadata),
-                  now_ms()};
+                  now_ms(), {}};
   store_->append(message, [this, message, extra = std::move(extra), done = std::move(done)](bool ok) mutable {
     if (!ok) {
       if (done) done(std::nullopt);

@@ -82,8 +82,13 @@ void MemoryRoomStore::trim(std::deque<Stored>& h, std::int64_t now) {
 
 MemoryRoomStore::Stored MemoryRoomStore::stored(Message& m) {
   auto metadata = m.metadata.empty() ? std::string() : json::serialize(m.metadata);
-  return Stored{std::move(m.id), std::move(m.user_id), std::move(m.username), std::move(m.content),
-                std::move(metadata), m.timestamp, m.type};
+  return Stored{std::move(m.id),
+                std::move(m.user_id),
+                std::move(m.username),
+                std::move(m.content),
+                std::move(metadata),
+                m.timestamp,
+                m.type};
 }
 
 template <typename Load>
@@ -100,7 +105,7 @@ std::vector<Message> MemoryRoomStore::page(const std::deque<Stored>& h, std::siz
 }
 
 Message MemoryRoomStore::load(const std::string& room_id, const Stored& s) {
-  Message m{s.id, room_id, s.user_id, s.username, s.content, s.type, {}, s.timestamp};
+  Message m{s.id, room_id, s.user_id, s.username, s.content, s.type, {}, s.timestamp, {}};
   if (!s.metadata.empty()) {
     boost::system::error_code ec;
     auto v = json::parse(s.metadata, ec);
@@ -215,8 +220,8 @@ void MemoryRoomStore::append_direct(Message m, std::function<void(bool)> done) {
   done(true);
 }
 
-void MemoryRoomStore::direct_messages(const std::string& a, const std::string& b, std::size_t limit,
-                                      std::size_t offset, std::function<void(std::vector<Message>)> done) {
+void MemoryRoomStore::direct_messages(const std::string& a, const std::string& b, std::size_t limit, std::size_t offset,
+                                      std::function<void(std::vector<Message>)> done) {
   std::vector<Message> out;
   {
     std::lock_guard lock(mutex_);

@@ -241,8 +241,12 @@ void RedisRoomStore::append_to(std::string check, std::string stream, std::strin
                                std::function<void(bool)> done) {
   core_->run([core = core_.get(), check = std::move(check), stream = std::move(stream), mode = std::move(mode),
               m = std::move(m), done = std::move(done)](redis::Connection& r) {
-    json::object o{{"id", m.id},         {"userId", m.user_id},         {"username", m.username},
-                   {"content", m.content}, {"type", to_string(m.type)}, {"metadata", m.metadata},
+    json::object o{{"id", m.id},
+                   {"userId", m.user_id},
+                   {"username", m.username},
+                   {"content", m.content},
+                   {"type", to_string(m.type)},
+                   {"metadata", m.metadata},
                    {"timestamp", m.timestamp}};
     if (!m.to_user_id.empty()) o["toUserId"] = m.to_user_id;
     r.command({"EVAL", kAppend, "2", check, stream, json::serialize(o),
@@ -256,8 +260,8 @@ void RedisRoomStore::messages(const std::string& room_id, std::size_t limit, std
   read(core_->room_key(room_id), core_->stream_key(room_id), "room", room_id, limit, offset, std::move(done));
 }
 
-void RedisRoomStore::direct_messages(const std::string& a, const std::string& b, std::size_t limit,
-                                     std::size_t offset, std::function<void(std::vector<Message>)> done) {
+void RedisRoomStore::direct_messages(const std::string& a, const std::string& b, std::size_t limit, std::size_t offset,
+                                     std::function<void(std::vector<Message>)> done) {
   auto id = conversation_id(a, b);
   auto stream = core_->direct_key(id);
   read(stream, stream, "", id, limit, offset, std::move(done));

@@ -43,8 +43,8 @@ struct Message {
   std::string content;
   MessageType type = MessageType::text;
   boost::json::object metadata;
-  std::int64_t timestamp = 0;  // ms since the epoch
-  std::string to_user_id;      // a direct message's recipient; "" in a room
+  std::int64_t timestamp = 0;           // ms since the epoch
+  std::string to_user_id;               // a direct message's recipient; "" in a room
   boost::json::object to_json() const;  // with toUserId for a direct message
 };
 

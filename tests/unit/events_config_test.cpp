@@ -1,12 +1,12 @@
 // [events] and [[relay]] of the --config file (app/events_config.hpp): the
 // defaults are seeds 001/002's names, the shipped nestjs-gateway.toml parses
 // to seed 003's, and every bad file is refused with the key it got wrong.
+#include "app/events_config.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
-
-#include "app/events_config.hpp"
 
 namespace {
 
@@ -16,11 +16,11 @@ using Names = std::vector<std::string>;
 
 std::string error_of(const std::string& toml) { return parse_events_config(toml, "f.toml").error; }
 
-#define EXPECT_ERROR(toml, part)                                                                  \
-  do {                                                                                            \
-    auto e = error_of(toml);                                                                      \
+#define EXPECT_ERROR(toml, part)                                                                      \
+  do {                                                                                                \
+    auto e = error_of(toml);                                                                          \
     EXPECT_NE(e.find(part), std::string::npos) << "error: '" << e << "', expected: '" << part << "'"; \
-    EXPECT_EQ(e.rfind("f.toml: ", 0), 0u) << e;                                                   \
+    EXPECT_EQ(e.rfind("f.toml: ", 0), 0u) << e;                                                       \
   } while (0)
 
 TEST(EventsConfig, DefaultsAreTodaysNames) {
@@ -113,14 +113,17 @@ TEST(EventsConfig, BadFilesNameTheKey) {
   EXPECT_ERROR("[events.client]\njoin_room = 3\n", "events.client.join_room: must be a string or an array");
   EXPECT_ERROR("[events.client]\njoin_room = [\"\"]\n", "events.client.join_room: must be a non-empty string");
   EXPECT_ERROR("[events.client]\njoin_room = \"disconnect\"\n", "events.client.join_room: 'disconnect' is reserved");
-  EXPECT_ERROR("[events.client.join_room]\nroom = \"channel:{a}{b}\"\n", "events.client.join_room.room: 'channel:{a}{b}' must have one placeholder");
+  EXPECT_ERROR("[events.client.join_room]\nroom = \"channel:{a}{b}\"\n",
+               "events.client.join_room.room: 'channel:{a}{b}' must have one placeholder");
   EXPECT_ERROR("[events.client.join_room]\nroom = \"channel:{}\"\n", "events.client.join_room.room");
   EXPECT_ERROR("[events.client.join_room]\nrooms = \"x\"\n", "events.client.join_room.rooms: unknown key");
-  EXPECT_ERROR("[events.client.send_message]\nhistory = \"no\"\n", "events.client.send_message.history: must be true or false");
+  EXPECT_ERROR("[events.client.send_message]\nhistory = \"no\"\n",
+               "events.client.send_message.history: must be true or false");
   EXPECT_ERROR("[events.client.typing]\nannounce = []\n", "events.client.typing.announce: unknown key");
   EXPECT_ERROR("[events.server]\nnew_msg = \"x\"\n", "events.server.new_msg: unknown server event");
   EXPECT_ERROR("[events.server]\nerror = \"\"\n", "events.server.error: must be a non-empty string");
-  EXPECT_ERROR("[events.server]\npresence_rooms = [\"p:{name}\"]\n", "events.server.presence_rooms: 'p:{name}' may only use {userId}");
+  EXPECT_ERROR("[events.server]\npresence_rooms = [\"p:{name}\"]\n",
+               "events.server.presence_rooms: 'p:{name}' may only use {userId}");
   EXPECT_ERROR("[events]\nclients = 1\n", "events.clients: unknown key");
   EXPECT_ERROR("events = 1\n", "events: must be a table");
   EXPECT_ERROR("[events.client]\ntyping = \"x\"\ntyping_start = \"x\"\n", "'x' is a name of both");
@@ -130,9 +133,11 @@ TEST(EventsConfig, BadFilesNameTheKey) {
   EXPECT_ERROR("[[relay]]\non = \"a\"\nemit = \"e\"\n", "[[relay]] #1: 'emit' and 'to' go together");
   EXPECT_ERROR("[[relay]]\non = \"a\"\n", "[[relay]] #1: does nothing");
   EXPECT_ERROR("[[relay]]\non = \"a\"\njoin = \"r\"\nrequire = \"member\"\n", "needs 'to' rooms");
-  EXPECT_ERROR("[[relay]]\non = \"a\"\njoin = \"r\"\nrequire = \"admin\"\n", "[[relay]] #1.require: 'admin'; accepted values");
+  EXPECT_ERROR("[[relay]]\non = \"a\"\njoin = \"r\"\nrequire = \"admin\"\n",
+               "[[relay]] #1.require: 'admin'; accepted values");
   EXPECT_ERROR("[[relay]]\non = \"a\"\njoin = \"r\"\nbogus = 1\n", "[[relay]] #1.bogus: unknown key");
-  EXPECT_ERROR("[[relay]]\non = \"a\"\nemit = \"e\"\nto = [\"v:{x\"]\n", "[[relay]] #1.to: 'v:{x' must have one placeholder");
+  EXPECT_ERROR("[[relay]]\non = \"a\"\nemit = \"e\"\nto = [\"v:{x\"]\n",
+               "[[relay]] #1.to: 'v:{x' must have one placeholder");
   EXPECT_ERROR("relay = 3\n", "relay: must be an array of tables");
   EXPECT_ERROR("[events.client\n", "f.toml");
   EXPECT_ERROR("[events.client]\njoin_room = \"caf\xc3\xa9\"\n", "line 2: a character that is not ASCII");

@@ -25,7 +25,7 @@ struct Fixture {
   }
   bool add(int i, std::int64_t at = 0) {
     bool ok = false;
-    Message m{"m" + std::to_string(i),  "r", "u",          "User", "hello " + std::to_string(i),
+    Message m{"m" + std::to_string(i),  "r", "u",           "User", "hello " + std::to_string(i),
               store::MessageType::text, {},  at ? at : now, {}};
     store.append(std::move(m), [&](bool b) { ok = b; });
     return ok;
@@ -159,8 +159,9 @@ TEST(MemoryRoomStore, DirectMessagesAreOneConversationPerPair) {
   MemoryRoomStore s(Retention{3, std::chrono::seconds(60)}, [&] { return now; });
   auto dm = [&](std::string from, std::string to, std::string id) {
     bool ok = false;
-    s.append_direct(Message{id, store::conversation_id(from, to), from, from, "hi", store::MessageType::text, {}, now, to},
-                    [&](bool b) { ok = b; });
+    s.append_direct(
+        Message{id, store::conversation_id(from, to), from, from, "hi", store::MessageType::text, {}, now, to},
+        [&](bool b) { ok = b; });
     return ok;
   };
   auto page = [&](const std::string& a, const std::string& b, std::size_t limit, std::size_t offset = 0) {

@@ -1,19 +1,20 @@
 // The room template engine (service/room_template.hpp) that the claim rooms,
 // the RabbitMQ routes and the relay rules share, and room_from_payload, which
 // the client actions of the vocabulary read their room with.
+#include "service/room_template.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 
-#include "service/room_template.hpp"
 #include "service/vocabulary.hpp"
 
 namespace {
 
 namespace json = boost::json;
 using service::room_from_payload;
-using service::rooms_from_template;
 using service::RoomArg;
+using service::rooms_from_template;
 using service::template_field;
 using socketio::Args;
 
@@ -25,7 +26,8 @@ TEST(RoomTemplate, ExpandsScalarsAndArraysAndDropsMissingFields) {
   EXPECT_EQ(rooms_from_template("x:{ids}:y", f), (std::vector<std::string>{"x:1:y", "x:b:y"}));
   EXPECT_EQ(rooms_from_template("n{n}", f), (std::vector<std::string>{"n7"}));
   EXPECT_EQ(rooms_from_template("t{t}", f), (std::vector<std::string>{"ttrue"}));
-  for (const char* t : {"a:{missing}", "a:{empty}", "a:{nil}", "a:{o}"}) EXPECT_TRUE(rooms_from_template(t, f).empty()) << t;
+  for (const char* t : {"a:{missing}", "a:{empty}", "a:{nil}", "a:{o}"})
+    EXPECT_TRUE(rooms_from_template(t, f).empty()) << t;
   EXPECT_EQ(rooms_from_template("lobby", f), (std::vector<std::string>{"lobby"}));
 }
 
