@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <optional>
 
 #include "net/shard_pool.hpp"
 #include "service/connection.hpp"
@@ -66,7 +67,6 @@ void RealtimeService::send_error(const socketio::SocketPtr& s, const std::string
 }
 
 void RealtimeService::attach_events(const socketio::SocketPtr& socket, const std::shared_ptr<Connection>& connection) {
-  std::weak_ptr<socketio::Socket> weak = socket;
   socket->on_any([this, connection](const std::string& event, const Args& args) {
     connection->last_activity = now_ms();
     messages_received_++;
@@ -76,14 +76,35 @@ void RealtimeService::attach_events(const socketio::SocketPtr& socket, const std
                 {{"socket", connection->socket_id}, {"event", event}, {"payload", json::serialize(args.values)}});
   });
   if (options_.event_rate_limit > 0) limit_events(socket);
+  // Two plain pointers: the dispatcher copies without allocating on every
+  // event. The connection lives while the socket is connected (the
+  // disconnect handler holds it), and dispatchers run only then.
+  socket->on_dispatch([this, c = connection.get()](const std::string& event, Args& args, const Ack& ack) {
+    route(*c, event, args, ack);
+  });
+  socket->on_disconnect([this, connection](std::string_view reason) { on_socket_closed(connection, reason); });
+}
+
+void RealtimeService::route(Connection& c, const std::string& event, Args& args, const Ack& ack) {
+  auto it = routes_->by_name.find(event);
+  if (it == routes_->by_name.end()) return;
+  auto s = c.socket.lock();
+  if (!s) return;
+  auto connection = c.shared_from_this();
+  for (const auto& handler : it->second) handler(s, connection, event, args, ack);
+}
+
+std::unique_ptr<RealtimeService::Routes> RealtimeService::build_routes() {
+  auto routes = std::make_unique<Routes>();
+  auto add = [&](const std::string& name, Routes::Handler h) { routes->by_name[name].push_back(std::move(h)); };
   const auto& v = options_.events;
-  // Handlers hold a pointer to their action: options_ lives as long as the service.
+  // Handlers hold pointers to their actions: options_ lives as long as the service.
   auto rooms = [&](const RoomAction& a, bool joining) {
     for (const auto& name : a.names) {
       bool announce = std::find(a.announce.begin(), a.announce.end(), name) != a.announce.end();
-      socket->on(name, [this, weak, connection, a = &a, name, joining, announce](Args& args, Ack ack) {
-        if (auto s = weak.lock())
-          change_room(s, connection, name, room_from_payload(a->arg, args), ack, joining, announce, a->arg);
+      add(name, [this, a = &a, joining, announce](const auto& s, const auto& c, const auto& event, Args& args,
+                                                  const Ack& ack) {
+        change_room(s, c, event, room_from_payload(a->arg, args), ack, joining, announce, a->arg);
       });
     }
   };
@@ -92,43 +113,41 @@ void RealtimeService::attach_events(const socketio::SocketPtr& socket, const std
   // Seed 002's subscriptions: order:{id} and product:{id}, joined as any room.
   static const RoomArg order{"order:{roomId}", "roomId"}, product{"product:{roomId}", "roomId"};
   for (auto [name, arg] : {std::pair{"subscribe_order", &order}, std::pair{"subscribe_inventory", &product}})
-    socket->on(name, [this, weak, connection, name = std::string(name), arg](Args& args, Ack ack) {
-      if (auto s = weak.lock()) change_room(s, connection, name, room_from_payload(*arg, args), ack, true, false, *arg);
+    add(name, [this, arg](const auto& s, const auto& c, const auto& event, Args& args, const Ack& ack) {
+      change_room(s, c, event, room_from_payload(*arg, args), ack, true, false, *arg);
     });
   for (const auto& name : v.subscribe_presence.names)
-    socket->on(name, [this, weak, connection, name](Args& args, Ack ack) {
-      auto s = weak.lock();
-      if (!s) return;
+    add(name, [this](const auto& s, const auto& c, const auto& event, Args& args, const Ack& ack) {
       const auto& a = options_.events.subscribe_presence;
       auto room = room_from_payload(a.arg, args);
       if (room.empty() && a.heartbeat) {
         if (ack) ack(Args::of("ACK"));
         return;
       }
-      change_room(s, connection, name, room, ack, true, false, a.arg);
+      change_room(s, c, event, room, ack, true, false, a.arg);
     });
   auto typing = [&](const TypingAction& a, std::optional<bool> fixed) {
     for (const auto& name : a.names)
-      socket->on(name, [this, weak, connection, a = &a, name, fixed](Args& args, Ack) {
-        if (auto s = weak.lock()) on_typing(s, *connection, name, *a, args, fixed);
+      add(name, [this, a = &a, fixed](const auto& s, const auto& c, const auto& event, Args& args, const Ack&) {
+        on_typing(s, *c, event, *a, args, fixed);
       });
   };
   typing(v.typing, std::nullopt);
   typing(v.typing_start, true);
   typing(v.typing_stop, false);
   for (const auto& name : v.send_message.names)
-    socket->on(name, [this, weak, connection, name](Args& args, Ack ack) {
-      if (auto s = weak.lock()) on_client_message(s, connection, name, args, std::move(ack));
+    add(name, [this](const auto& s, const auto& c, const auto& event, Args& args, const Ack& ack) {
+      on_client_message(s, c, event, args, ack);
     });
   for (const auto& name : v.send_direct_message.names)
-    socket->on(name, [this, weak, connection, name](Args& args, Ack ack) {
-      if (auto s = weak.lock()) on_direct_message(s, connection, name, args, std::move(ack));
+    add(name, [this](const auto& s, const auto& c, const auto& event, Args& args, const Ack& ack) {
+      on_direct_message(s, c, event, args, ack);
     });
   for (const auto& rule : options_.relays)
-    socket->on(rule.on, [this, weak, connection, rule = &rule](Args& args, Ack ack) {
-      if (auto s = weak.lock()) on_relay(s, connection, *rule, args, std::move(ack));
+    add(rule.on, [this, rule = &rule](const auto& s, const auto& c, const auto&, Args& args, const Ack& ack) {
+      on_relay(s, c, *rule, args, ack);
     });
-  socket->on_disconnect([this, connection](std::string_view reason) { on_socket_closed(connection, reason); });
+  return routes;
 }
 
 void RealtimeService::decide_join(const socketio::SocketPtr& s, const std::shared_ptr<Connection>& connection,

@@ -8,13 +8,15 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "service/realtime_service.hpp"
 
 namespace service {
 
-struct RealtimeService::Connection {
+struct RealtimeService::Connection : std::enable_shared_from_this<Connection> {
   std::weak_ptr<socketio::Socket> socket;
   std::string socket_id;
   std::string user_id;
@@ -24,6 +26,15 @@ struct RealtimeService::Connection {
   std::atomic<std::int64_t> last_activity{0};
   boost::json::object claims;
   std::unordered_set<std::string> rooms;  // guarded by the service mutex
+};
+
+// The client actions by event name, built once from the vocabulary and the
+// relay rules: every socket has one dispatcher that looks its events up here
+// (client_events.cpp), not a handler per name.
+struct RealtimeService::Routes {
+  using Handler = std::function<void(const socketio::SocketPtr&, const std::shared_ptr<Connection>&,
+                                     const std::string& event, socketio::Args&, const socketio::Ack&)>;
+  std::unordered_map<std::string, std::vector<Handler>> by_name;
 };
 
 std::int64_t now_ms();

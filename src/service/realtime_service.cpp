@@ -144,6 +144,7 @@ RealtimeService::RealtimeService(socketio::Server& io, ServiceOptions options)
       started_ms_(now_ms()),
       user_slots_(std::make_shared<UserSlots>()),
       store_(std::make_shared<store::MemoryRoomStore>(options_.retention)) {
+  routes_ = build_routes();
   io_.use([this](const socketio::SocketPtr& socket, socketio::Next next) {
     const auto& session = options_.auth.session;
     // A JWT, valid or not, decides alone; without one, the session cookie.
@@ -329,10 +330,10 @@ void RealtimeService::limit_events(const socketio::SocketPtr& socket) {
   double rate = options_.event_rate_limit;
   double burst = options_.event_rate_burst ? options_.event_rate_burst : std::max(1.0, rate);
   auto limiter = std::make_shared<EventLimiter>(EventLimiter{socket, rate, burst, burst + 30 * rate, burst});
-  // The middleware keeps a plain pointer, which copies for free (socket.use
+  // The middleware keeps two plain pointers, which copy for free (socket.use
   // copies its middleware for every packet); the disconnect handler owns the
   // limiter, and middlewares run only while the socket is connected.
-  socket->use([l = limiter.get()](const std::string& event, Args&, std::function<void(socketio::AckError)> next) {
+  socket->use([this, l = limiter.get()](const std::string& event, Args&, std::function<void(socketio::AckError)> next) {
     l->refill(std::chrono::steady_clock::now());
     if (l->tokens >= 1) {
       l->tokens -= 1;
@@ -346,7 +347,7 @@ void RealtimeService::limit_events(const socketio::SocketPtr& socket) {
       log_event(spdlog::level::warn, "flood", {{"socket", s->id()}, {"event", event}});
       return s->disconnect(true);
     }
-    s->emit("error", Args::of(json::object{{"message", "Rate limit exceeded"}, {"event", event}}));
+    s->emit(options_.events.error, Args::of(json::object{{"message", "Rate limit exceeded"}, {"event", event}}));
   });
   socket->on_disconnect([limiter](std::string_view) {});
 }

@@ -217,6 +217,7 @@ class RealtimeService {
   void set_join_authorizer(JoinAuthorizer authorizer) { join_authorizer_ = std::move(authorizer); }
 
   struct Connection;  // one socket, as the service tracks it
+  struct Routes;      // the client actions by event name
   struct UserSlots;   // sockets per user, for max_connections_per_user
 
  private:
@@ -226,6 +227,8 @@ class RealtimeService {
   void admit_looked_up(const socketio::SocketPtr& socket, const std::optional<boost::json::object>& session,
                        const socketio::Next& next);
   void attach_events(const socketio::SocketPtr& socket, const std::shared_ptr<Connection>& connection);
+  std::unique_ptr<Routes> build_routes();
+  void route(Connection& connection, const std::string& event, socketio::Args& args, const socketio::Ack& ack);
   void limit_events(const socketio::SocketPtr& socket);
   void on_socket_closed(const std::shared_ptr<Connection>& connection, std::string_view reason);
   // user_online / user_offline ([events]) to the presence rooms, or to all.
@@ -276,6 +279,7 @@ class RealtimeService {
   // Shared with the slots sockets hold, which may outlive the service.
   std::shared_ptr<UserSlots> user_slots_;
 
+  std::unique_ptr<Routes> routes_;
   JoinAuthorizer join_authorizer_;
   SessionLookup session_lookup_;
   std::shared_ptr<store::RoomStore> store_;
