@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "net/json_text.hpp"
 #include "net/url.hpp"
 #include "socketio/packet.hpp"
 #include "version.hpp"
@@ -39,7 +40,7 @@ net::HttpResponse json_response(int status, const json::value& body) {
   res.status = status;
   res.set("Content-Type", "application/json");
   res.set("Cache-Control", "no-store");
-  res.body = json::serialize(body);
+  res.body = net::json_text(body);
   return res;
 }
 

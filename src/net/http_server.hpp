@@ -1,8 +1,8 @@
 #pragma once
-// The HTTP/1.1 listener. One acceptor hands connections to the shards in
-// turn; each connection then lives on its shard. Requests go to the handler
-// whose path prefix matches; WebSocket upgrades are handed over through
-// HttpExchange::accept_websocket.
+// The HTTP/1.1 server. Each shard accepts on its own listener (one port,
+// SO_REUSEPORT) and runs the connections it accepted. Requests go to the
+// handler whose path prefix matches; WebSocket upgrades are handed over
+// through HttpExchange::accept_websocket.
 
 #include <cstdint>
 #include <memory>

@@ -65,13 +65,25 @@ class PlainWebSocketConnection final : public WebSocketConnection,
  public:
   // Takes the socket's fd away from Asio.
   PlainWebSocketConnection(tcp::socket socket, std::size_t shard, std::size_t max_message_size)
-      : context_(static_cast<asio::io_context&>(asio::query(socket.get_executor(), asio::execution::context))),
+      : PlainWebSocketConnection(
+            static_cast<asio::io_context&>(asio::query(socket.get_executor(), asio::execution::context)),
+            release(socket), shard, max_message_size) {}
+
+  // Takes `fd`, of a socket of `context`'s thread, that no Asio object has.
+  PlainWebSocketConnection(asio::io_context& context, int fd, std::size_t shard, std::size_t max_message_size)
+      : context_(context),
+        fd_(fd),
         flush_queue_(ContextLocal<FlushQueue>::of(context_)),
         shard_(static_cast<std::uint32_t>(shard)),
-        max_message_size_(static_cast<std::uint32_t>(std::min<std::size_t>(max_message_size, UINT32_MAX))) {
-    boost::system::error_code ec;
-    fd_ = socket.release(ec);
-    if (ec) fd_ = -1;
+        max_message_size_(static_cast<std::uint32_t>(std::min<std::size_t>(max_message_size, UINT32_MAX))) {}
+
+  // The fd is in the shard's poller already (its first request was read
+  // there): it becomes this connection's at once, so that no event reaches
+  // the reader of the first request, which is about to go. What arrives
+  // before start() is read then.
+  bool take_over_poll_watch() {
+    watched_ = true;
+    return Poller::of(context_).retarget(fd_, this);
   }
 
   ~PlainWebSocketConnection() override {
@@ -87,15 +99,27 @@ class PlainWebSocketConnection final : public WebSocketConnection,
 
   void start(std::weak_ptr<WebSocketListener> listener) override {
     listener_ = std::move(listener);
+    started_ = true;
     if (socket_closed()) return end(WebSocketCloseKind::error, "socket lost in the hand-over");
+    if (watched_) {
+      // Read later, as an event would come: the caller is still setting up.
+      if (missed_read_) asio::post(context_, [self = shared_from_this()] { self->on_readable(); });
+      return;
+    }
     // Edge-triggered from here on; data that came before is reported at once.
+    watched_ = true;
     if (!Poller::of(context_).add(fd_, this))
       end(WebSocketCloseKind::error, std::string("epoll: ") + std::strerror(errno));
   }
 
   void on_poll_events(std::uint32_t events) override {
     auto keep_alive = shared_from_this();
-    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) on_readable();
+    if (!started_ && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
+      missed_read_ = true;  // nobody to hear it yet: start() reads
+      events &= ~static_cast<std::uint32_t>(EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR);
+    }
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+      on_readable(/*until_eagain=*/(events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
     if ((events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) && waiting_writable_ && !socket_closed()) {
       waiting_writable_ = false;
       write_now();
@@ -165,8 +189,11 @@ class PlainWebSocketConnection final : public WebSocketConnection,
 
   // Reads until the kernel has nothing more (the poller is edge-triggered),
   // but at most a few chunks per turn, so that one busy client cannot starve
-  // the others: the rest is read in a later turn.
-  void on_readable() {
+  // the others: the rest is read in a later turn. A read that did not fill
+  // the chunk emptied the socket, and bytes that come later bring a new edge:
+  // no second recv() to hear EAGAIN. Unless the peer closed: its EOF may wait
+  // behind the bytes, with no edge to come.
+  void on_readable(bool until_eagain = true) {
     if (stop_reading_ || socket_closed()) return;
     for (int reads = 0; reads < 4; ++reads) {
       ssize_t n = ::recv(fd_, read_chunk, kReadChunk, MSG_DONTWAIT);
@@ -178,6 +205,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
         return end(kind, std::string("read: ") + std::strerror(errno));
       }
       if (!consume(read_chunk, static_cast<std::size_t>(n))) return;
+      if (static_cast<std::size_t>(n) < kReadChunk && !until_eagain) return;
     }
     asio::post(context_, [self = shared_from_this()] { self->on_readable(); });
   }
@@ -332,13 +360,19 @@ class PlainWebSocketConnection final : public WebSocketConnection,
       out_sent_ = 0;
       incomplete_.reset();  // consume() stops at once: stop_reading_ is set
     }
-    if (reported_) return;
+    if (reported_ || !started_) return;  // before start(), start() reports it
     reported_ = true;
     auto listener = std::exchange(listener_, {}).lock();
     if (listener) listener->on_ws_closed(*this, kind, std::move(description));
   }
 
   bool socket_closed() const { return fd_ < 0; }
+
+  static int release(tcp::socket& socket) {
+    boost::system::error_code ec;
+    int fd = socket.release(ec);
+    return ec ? -1 : fd;
+  }
 
   asio::io_context& context_;
   int fd_ = -1;  // -1 once closed, or when the hand-over lost it
@@ -352,6 +386,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   bool flush_queued_ = false, waiting_writable_ = false;
   bool closing_ = false, close_after_flush_ = false, wait_for_peer_ = false;
   bool stop_reading_ = false, reported_ = false;
+  bool started_ = false, watched_ = false, missed_read_ = false;
   WebSocketCloseKind pending_kind_ = WebSocketCloseKind::local;
   const char* pending_description_ = "";  // a literal: every close reason is one
   std::unique_ptr<asio::steady_timer> close_timer_;
@@ -363,6 +398,15 @@ class PlainWebSocketConnection final : public WebSocketConnection,
 std::shared_ptr<WebSocketConnection> open_plain_websocket(tcp::socket socket, std::size_t shard,
                                                           std::size_t max_message_size, std::string handshake_answer) {
   auto conn = std::make_shared<PlainWebSocketConnection>(std::move(socket), shard, max_message_size);
+  conn->open(std::move(handshake_answer));
+  return conn;
+}
+
+std::shared_ptr<WebSocketConnection> open_plain_websocket_on_poller(asio::io_context& context, int fd,
+                                                                    std::size_t shard, std::size_t max_message_size,
+                                                                    std::string handshake_answer) {
+  auto conn = std::make_shared<PlainWebSocketConnection>(context, fd, shard, max_message_size);
+  if (!conn->take_over_poll_watch()) return nullptr;  // ~conn closes the fd
   conn->open(std::move(handshake_answer));
   return conn;
 }

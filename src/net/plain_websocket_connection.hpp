@@ -14,4 +14,10 @@ namespace net {
 std::shared_ptr<WebSocketConnection> open_plain_websocket(boost::asio::ip::tcp::socket socket, std::size_t shard,
                                                           std::size_t max_message_size, std::string handshake_answer);
 
+// The same for an `fd` that no Asio object has, already watched by the
+// poller of `context` (the shard's). Null (the fd closed) if epoll refuses.
+std::shared_ptr<WebSocketConnection> open_plain_websocket_on_poller(boost::asio::io_context& context, int fd,
+                                                                    std::size_t shard, std::size_t max_message_size,
+                                                                    std::string handshake_answer);
+
 }  // namespace net

@@ -39,11 +39,24 @@ Poller::Poller(asio::io_context& context) : impl_(std::make_unique<Impl>(context
 
 Poller::~Poller() = default;
 
-bool Poller::add(int fd, PollTarget* target) {
+namespace {
+bool watch(int epoll_fd, int op, int fd, PollTarget* target) {
   epoll_event event{};
   event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   event.data.ptr = target;
-  return ::epoll_ctl(impl_->descriptor.native_handle(), EPOLL_CTL_ADD, fd, &event) == 0;
+  return ::epoll_ctl(epoll_fd, op, fd, &event) == 0;
+}
+}  // namespace
+
+bool Poller::add(int fd, PollTarget* target) { return watch(impl_->descriptor.native_handle(), EPOLL_CTL_ADD, fd, target); }
+
+bool Poller::retarget(int fd, PollTarget* target) {
+  return watch(impl_->descriptor.native_handle(), EPOLL_CTL_MOD, fd, target);
+}
+
+void Poller::remove(int fd) {
+  epoll_event ignored{};
+  (void)::epoll_ctl(impl_->descriptor.native_handle(), EPOLL_CTL_DEL, fd, &ignored);
 }
 
 void Poller::forget(PollTarget* target) {

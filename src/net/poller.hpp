@@ -39,6 +39,12 @@ class Poller {
   // Watches `fd` for `target`; false (errno set) when epoll refuses it.
   // Closing the fd stops the watch (the kernel drops it from the set).
   bool add(int fd, PollTarget* target);
+  // Gives a watched `fd` to another target. The kernel reports the fd's
+  // present state again, so an edge the old target let pass is not lost.
+  bool retarget(int fd, PollTarget* target);
+  // Stops watching `fd`, which stays open (it goes to Asio). Call forget()
+  // for its target as well.
+  void remove(int fd);
   // Drops what the current round still holds for `target`: call it when the
   // target closes its fd or is destroyed, so that a round in progress does
   // not call it. Does nothing outside a round, and touches no poller then.

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 
+#include "net/shard_pool.hpp"
 #include "net/websocket_connection.hpp"
 
 namespace net {
@@ -18,5 +19,19 @@ using BeastRequest = boost::beast::http::request<boost::beast::http::string_body
 void accept_websocket_on(boost::asio::ip::tcp::socket socket, std::size_t shard, BeastRequest request,
                          WebSocketSettings settings,
                          std::function<void(std::shared_ptr<WebSocketConnection>)> on_open);
+
+// The same on `target_shard`, later: `fd` (that no Asio object has and no
+// poller watches) moves to that shard's io_context. An upgrade from
+// long-polling goes to the shard of its session.
+void accept_websocket_on_shard(ShardPool& shards, std::size_t target_shard, const boost::asio::ip::tcp& protocol,
+                               int fd, BeastRequest request, WebSocketSettings settings,
+                               std::function<void(std::shared_ptr<WebSocketConnection>)> on_open);
+
+// The same for `fd`, a socket of `context` (the shard's, on its thread) that
+// its poller watches and no Asio object has: the connection's first request
+// was read on the poller. With permessage-deflate the socket goes to Asio.
+void accept_websocket_on_poller(boost::asio::io_context& context, int fd, const boost::asio::ip::tcp& protocol,
+                                std::size_t shard, BeastRequest request, WebSocketSettings settings,
+                                std::function<void(std::shared_ptr<WebSocketConnection>)> on_open);
 
 }  // namespace net

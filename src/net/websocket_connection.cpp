@@ -1,3 +1,7 @@
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
@@ -6,6 +10,7 @@
 #include "net/connection_count.hpp"
 #include "net/corked_stream.hpp"
 #include "net/plain_websocket_connection.hpp"
+#include "net/poller.hpp"
 #include "net/websocket_accept.hpp"
 #include "net/websocket_handshake.hpp"
 
@@ -162,19 +167,30 @@ bool offers_deflate(const BeastRequest& request) {
 std::string_view view(beast::string_view s) { return {s.data(), s.size()}; }
 }  // namespace
 
-void accept_websocket_on(boost::asio::ip::tcp::socket socket, std::size_t shard, BeastRequest request,
-                         WebSocketSettings settings,
-                         std::function<void(std::shared_ptr<WebSocketConnection>)> on_open) {
-  if (settings.permessage_deflate && offers_deflate(request)) {
-    auto conn = std::make_shared<DeflateWebSocketConnection>(std::move(socket), shard, settings);
-    conn->accept(std::move(request), std::move(on_open));
-    return;
-  }
+namespace {
+// The 101 for a request without permessage-deflate, or the refusal to send.
+ws::HandshakeAnswer answer_plain(const BeastRequest& request, const WebSocketSettings& settings) {
   ws::UpgradeRequest upgrade;
   upgrade.is_upgrade = websocket::is_upgrade(request);
   upgrade.key = view(request[beast::http::field::sec_websocket_key]);
   upgrade.version = view(request[beast::http::field::sec_websocket_version]);
-  auto answer = ws::answer_handshake(upgrade, settings.response_headers);
+  return ws::answer_handshake(upgrade, settings.response_headers);
+}
+
+bool wants_deflate(const BeastRequest& request, const WebSocketSettings& settings) {
+  return settings.permessage_deflate && offers_deflate(request);
+}
+}  // namespace
+
+void accept_websocket_on(boost::asio::ip::tcp::socket socket, std::size_t shard, BeastRequest request,
+                         WebSocketSettings settings,
+                         std::function<void(std::shared_ptr<WebSocketConnection>)> on_open) {
+  if (wants_deflate(request, settings)) {
+    auto conn = std::make_shared<DeflateWebSocketConnection>(std::move(socket), shard, settings);
+    conn->accept(std::move(request), std::move(on_open));
+    return;
+  }
+  auto answer = answer_plain(request, settings);
   if (!answer.accepted) {
     // Refused: say why, then close.
     auto text = std::make_shared<std::string>(std::move(answer.text));
@@ -186,6 +202,51 @@ void accept_websocket_on(boost::asio::ip::tcp::socket socket, std::size_t shard,
     return;
   }
   on_open(open_plain_websocket(std::move(socket), shard, settings.max_message_size, std::move(answer.text)));
+}
+
+void accept_websocket_on_shard(ShardPool& shards, std::size_t target_shard, const boost::asio::ip::tcp& protocol,
+                               int fd, BeastRequest request, WebSocketSettings settings,
+                               std::function<void(std::shared_ptr<WebSocketConnection>)> on_open) {
+  auto& target = shards.context(target_shard);
+  boost::asio::post(target, [&target, target_shard, protocol, fd, request = std::move(request),
+                             settings = std::move(settings), on_open = std::move(on_open)]() mutable {
+    boost::asio::ip::tcp::socket socket(target);
+    beast::error_code ec;
+    socket.assign(protocol, fd, ec);
+    if (ec) {
+      ::close(fd);
+      return;
+    }
+    accept_websocket_on(std::move(socket), target_shard, std::move(request), std::move(settings), std::move(on_open));
+  });
+}
+
+void accept_websocket_on_poller(boost::asio::io_context& context, int fd, const boost::asio::ip::tcp& protocol,
+                                std::size_t shard, BeastRequest request, WebSocketSettings settings,
+                                std::function<void(std::shared_ptr<WebSocketConnection>)> on_open) {
+  if (wants_deflate(request, settings)) {
+    // Beast does the framing: the socket becomes Asio's.
+    Poller::of(context).remove(fd);
+    boost::asio::ip::tcp::socket socket(context);
+    beast::error_code ec;
+    socket.assign(protocol, fd, ec);
+    if (ec) {
+      ::close(fd);
+      return;
+    }
+    return accept_websocket_on(std::move(socket), shard, std::move(request), std::move(settings), std::move(on_open));
+  }
+  auto answer = answer_plain(request, settings);
+  if (!answer.accepted) {
+    // Refused: a few hundred bytes that a new connection's socket buffer takes at once.
+    (void)::send(fd, answer.text.data(), answer.text.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    ::shutdown(fd, SHUT_WR);
+    ::close(fd);  // leaves the poller's set too
+    return;
+  }
+  auto conn =
+      open_plain_websocket_on_poller(context, fd, shard, settings.max_message_size, std::move(answer.text));
+  if (conn) on_open(std::move(conn));
 }
 
 }  // namespace net

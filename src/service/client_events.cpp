@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <optional>
 
+#include "net/json_text.hpp"
 #include "net/shard_pool.hpp"
 #include "service/connection.hpp"
 #include "service/log.hpp"
@@ -73,7 +74,7 @@ void RealtimeService::attach_events(const socketio::SocketPtr& socket, const std
     // Payloads only at debug level: they may hold personal data.
     if (spdlog::should_log(spdlog::level::debug))
       log_event(spdlog::level::debug, "event",
-                {{"socket", connection->socket_id}, {"event", event}, {"payload", json::serialize(args.values)}});
+                {{"socket", connection->socket_id}, {"event", event}, {"payload", net::json_text(args.values)}});
   });
   if (options_.event_rate_limit > 0) limit_events(socket);
   // Two plain pointers: the dispatcher copies without allocating on every

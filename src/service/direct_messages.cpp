@@ -3,6 +3,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "net/json_text.hpp"
 #include "service/connection.hpp"
 
 namespace service {
@@ -67,7 +68,7 @@ void RealtimeService::on_direct_message(const socketio::SocketPtr& s, const std:
   if (auto* m = body->if_contains("metadata")) {
     if (!m->is_object()) return fail("metadata must be an object");
     metadata = m->as_object();
-    if (json::serialize(metadata).size() > options_.message_max_length)
+    if (net::json_text(metadata).size() > options_.message_max_length)
       return fail("metadata is longer than " + std::to_string(options_.message_max_length) + " bytes");
   }
   send_direct_message(

@@ -17,6 +17,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "net/json_text.hpp"
+
 namespace service {
 
 namespace asio = boost::asio;
@@ -182,7 +184,7 @@ void HttpJoinAuthorizer::authorize(const std::string& user_id, const std::string
   req.set(http::field::content_type, "application/json");
   req.set(http::field::user_agent, "switchboard");
   req.set(http::field::connection, "close");
-  req.body() = boost::json::serialize(
+  req.body() = net::json_text(
       boost::json::object{{"userId", user_id.empty() ? boost::json::value() : boost::json::value(user_id)},
                           {"room", room},
                           {"claims", claims}});

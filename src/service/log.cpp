@@ -4,6 +4,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "net/json_text.hpp"
+
 namespace service {
 
 namespace {
@@ -18,7 +20,7 @@ void log_event(spdlog::level::level_enum level, std::string_view event, LogField
   if (json_logs) {
     boost::json::object o{{"event", event}};
     for (const auto& [k, v] : fields) o[k] = v;
-    line = boost::json::serialize(o);
+    line = net::json_text(o);
   } else {
     line = std::string(event);
     for (const auto& [k, v] : fields) {

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "auth/session_cookie.hpp"
+#include "net/json_text.hpp"
 #include "net/shard_pool.hpp"
 #include "store/memory_room_store.hpp"
 

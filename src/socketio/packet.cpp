@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "net/enum_category.hpp"
+#include "net/json_text.hpp"
 
 namespace socketio {
 
@@ -118,7 +119,7 @@ std::string encode_text(const Packet& packet) {
     out.push_back(',');
   }
   if (packet.id) out += std::to_string(*packet.id);
-  if (!packet.data.is_null()) out += boost::json::serialize(packet.data);
+  if (!packet.data.is_null()) out += net::json_text(packet.data);
   return out;
 }
 

@@ -4,6 +4,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "net/json_text.hpp"
+
 namespace store {
 
 namespace json = boost::json;
@@ -81,7 +83,7 @@ void MemoryRoomStore::trim(std::deque<Stored>& h, std::int64_t now) {
 }
 
 MemoryRoomStore::Stored MemoryRoomStore::stored(Message& m) {
-  auto metadata = m.metadata.empty() ? std::string() : json::serialize(m.metadata);
+  auto metadata = m.metadata.empty() ? std::string() : net::json_text(m.metadata);
   return Stored{std::move(m.id),
                 std::move(m.user_id),
                 std::move(m.username),

@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <thread>
 
+#include "net/json_text.hpp"
 #include "redis/connection.hpp"
 
 namespace store {
@@ -191,7 +192,7 @@ using redis::Reply;
 void RedisRoomStore::create_room(Room room, std::function<void(bool)> done) {
   core_->run([core = core_.get(), room = std::move(room), done = std::move(done)](redis::Connection& r) {
     r.command({"EVAL", kCreate, "2", core->rooms_key(), core->room_key(room.id), room.id,
-               std::to_string(room.created_at), room.name, room.ns, room.created_by, json::serialize(room.metadata)},
+               std::to_string(room.created_at), room.name, room.ns, room.created_by, net::json_text(room.metadata)},
               [done](error_code ec, Reply reply) { done(!ec && reply.as_integer() == 1); });
   });
 }
@@ -249,7 +250,7 @@ void RedisRoomStore::append_to(std::string check, std::string stream, std::strin
                    {"metadata", m.metadata},
                    {"timestamp", m.timestamp}};
     if (!m.to_user_id.empty()) o["toUserId"] = m.to_user_id;
-    r.command({"EVAL", kAppend, "2", check, stream, json::serialize(o),
+    r.command({"EVAL", kAppend, "2", check, stream, net::json_text(o),
                std::to_string(std::max<std::size_t>(1, core->options.retention.max_messages)), core->min_id(), mode},
               [done](error_code ec, Reply reply) { done(!ec && reply.as_integer() == 1); });
   });

@@ -4,6 +4,8 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cmath>
+#include <string>
 
 #include "exhaustive.hpp"
 
@@ -159,4 +161,17 @@ TEST(SocketIoPacket, ExhaustiveShortInputsNeverCrash) {
     (void)d.add_binary(s);
   });
   SUCCEED();
+}
+
+// socketio_packet_fuzz: `42[` and a number of 330 digits parses to infinity
+// (so does JSON.parse in Node). Boost.JSON wrote it back as `Infinity`, which
+// no client parses: relaying such an event dropped every receiver's
+// connection. JSON.stringify writes null, and so does the encoder now.
+TEST(SocketIoPacket, NumbersThatOverflowGoOutAsNullAsJsonStringifyWrites) {
+  auto packet = decode_one("2[\"e\"," + std::string(330, '9') + ",-1e400,\"NaN and Infinity\"]");
+  EXPECT_EQ(encode_text(packet), "2[\"e\",null,null,\"NaN and Infinity\"]");
+  json::value nan = json::array{"e", json::object{{"x", std::nan("")}}, 1.5};
+  EXPECT_EQ(encode_text({PacketType::event, "/", {}, nan, {}}), "2[\"e\",{\"x\":null},1.5E0]");
+  auto again = decode_one(encode_text(packet));
+  EXPECT_TRUE(again.data.at(1).is_null());
 }

@@ -295,6 +295,23 @@ TEST(Wire, EncodeThenDecodeBroadcast) {
 
 // ---- broadcast decoding (sections 2.2, 5, Appendix A) ----
 
+// The sender's check of its own echoed broadcasts reads only the uid.
+TEST(Wire, BroadcastUidIsReadWithoutDecodingTheRest) {
+  EXPECT_EQ(broadcast_uid(unhex(broadcast_all)), "Lwd5QU");
+  EXPECT_EQ(broadcast_uid(unhex(emitter_emit)), "emitter");
+  auto long_uid = std::string(40, 'u');
+  auto frame = encode_broadcast(long_uid, "/", json::array{"e"}, {}, Target{}, WireFlags{});
+  EXPECT_EQ(broadcast_uid(frame), long_uid);  // str8
+  // array 16 and 32, str 16 and 32 headers
+  EXPECT_EQ(broadcast_uid(std::string("\xdc\x00\x03\xda\x00\x02" "ab", 8)), "ab");
+  EXPECT_EQ(broadcast_uid(std::string("\xdd\x00\x00\x00\x01\xdb\x00\x00\x00\x01z", 11)), "z");
+  // Not a broadcast's head: null, never a read past the end.
+  for (std::string bad : {std::string(), std::string("\x90", 1), std::string("\x93", 1), std::string("\x93\x01", 2),
+                          std::string("\x93\xa6" "abc", 5), std::string("\x93\xd9", 2), std::string("\xdc\x00", 2),
+                          std::string("\x93\xdb\xff\xff\xff\xff" "ab", 8), std::string("\xa3" "abc", 4)})
+    EXPECT_FALSE(broadcast_uid(bad).has_value()) << bad.size();
+}
+
 TEST(Wire, DecodesTheAdaptersBroadcasts) {
   auto all = decode_ok(unhex(broadcast_all));
   EXPECT_EQ(all.uid, "Lwd5QU");

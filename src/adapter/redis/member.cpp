@@ -409,6 +409,7 @@ void Member::on_sharded(std::string_view payload) {
 
 void Member::on_broadcast(std::string_view channel, std::string_view payload) {
   if (!channels_.room_of(channel)) return;
+  if (auto uid = broadcast_uid(payload); uid && *uid == uid_) return;  // our own, echoed back
   std::string error;
   auto b = decode_broadcast(payload, error);
   if (!b) {

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "adapter/redis/notepack.hpp"
+#include "net/json_text.hpp"
 
 namespace adapter::redis {
 
@@ -110,6 +111,32 @@ std::string encode_broadcast(std::string_view uid, std::string_view nsp, const j
   return out;
 }
 
+std::optional<std::string_view> broadcast_uid(std::string_view bytes) {
+  auto byte = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])); };
+  auto big_endian = [&](std::size_t at, std::size_t n) {
+    std::uint32_t v = 0;
+    for (std::size_t i = 0; i < n; ++i) v = v << 8 | byte(at + i);
+    return v;
+  };
+  if (bytes.empty()) return std::nullopt;
+  std::size_t at;  // where the first item starts
+  std::uint32_t count;
+  std::uint32_t head = byte(0);
+  if ((head & 0xf0) == 0x90) at = 1, count = head & 0x0f;
+  else if (head == 0xdc && bytes.size() >= 3) at = 3, count = big_endian(1, 2);
+  else if (head == 0xdd && bytes.size() >= 5) at = 5, count = big_endian(1, 4);
+  else return std::nullopt;
+  if (count == 0 || at >= bytes.size()) return std::nullopt;
+  std::uint32_t str = byte(at);
+  std::size_t length_bytes = str == 0xd9 ? 1 : str == 0xda ? 2 : str == 0xdb ? 4 : 0;
+  if (length_bytes == 0 && (str & 0xe0) != 0xa0) return std::nullopt;  // not a str
+  std::size_t start = at + 1 + length_bytes;
+  if (start > bytes.size()) return std::nullopt;
+  std::size_t length = length_bytes ? big_endian(at + 1, length_bytes) : (str & 0x1f);
+  if (length > bytes.size() - start) return std::nullopt;
+  return bytes.substr(start, length);
+}
+
 std::optional<Broadcast> decode_broadcast(std::string_view bytes, std::string& error) {
   auto decoded = notepack::decode(bytes);
   if (!decoded) {
@@ -192,7 +219,7 @@ std::optional<Message> decode_message(std::string_view bytes, std::string& error
   return m;
 }
 
-std::string encode_json(const json::object& fields) { return json::serialize(fields); }
+std::string encode_json(const json::object& fields) { return net::json_text(fields); }
 
 std::string encode_msgpack(const json::object& fields, const std::vector<std::string>& buffers) {
   std::string out;

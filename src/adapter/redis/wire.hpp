@@ -79,6 +79,10 @@ struct Broadcast {
 };
 // nullopt (with `error` set) for anything that is not a well-formed envelope.
 std::optional<Broadcast> decode_broadcast(std::string_view bytes, std::string& error);
+// The uid of a broadcast, read without decoding the rest: PSUBSCRIBE echoes
+// a node's own broadcasts back to it, and it drops them before paying for
+// the decode. Null unless `bytes` starts with an array whose first item is a str.
+std::optional<std::string_view> broadcast_uid(std::string_view bytes);
 
 // ---- request and response channels: JSON, or a MessagePack map (sniffed by '{') ----
 
