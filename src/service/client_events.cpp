@@ -113,8 +113,8 @@ std::unique_ptr<RealtimeService::Routes> RealtimeService::build_routes() {
   rooms(v.leave_room, false);
   // Seed 002's subscriptions: order:{id} and product:{id}, joined as any room.
   static const RoomArg order{"order:{roomId}", "roomId"}, product{"product:{roomId}", "roomId"};
-  for (auto [name, arg] : {std::pair{"subscribe_order", &order}, std::pair{"subscribe_inventory", &product}})
-    add(name, [this, arg](const auto& s, const auto& c, const auto& event, Args& args, const Ack& ack) {
+  for (const auto& [name, room] : {std::pair{"subscribe_order", &order}, std::pair{"subscribe_inventory", &product}})
+    add(name, [this, arg = room](const auto& s, const auto& c, const auto& event, Args& args, const Ack& ack) {
       change_room(s, c, event, room_from_payload(*arg, args), ack, true, false, *arg);
     });
   for (const auto& name : v.subscribe_presence.names)
