@@ -183,3 +183,41 @@ describe("a bad [events] or [[relay]] table", () => {
     assert.match(relay.stderr, /vocab\.toml: \[\[relay\]\] #1: 'emit' and 'to' go together/);
   });
 });
+
+describe("a relay rule that asks the join rules, with the sender included", () => {
+  let server;
+  const sockets = [];
+  before(async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "sb-relay-")), "relay.toml");
+    writeFileSync(file, [
+      'client-rooms = "stage:open*"',
+      "[events.server]",
+      'error = "exception"',
+      "[[relay]]",
+      'on = "wave"',
+      'join = "stage:{stageId}"',
+      'emit = "waved"',
+      'to = "stage:{stageId}"',
+      "include_sender = true",
+      'require = "authorizer"',
+      "",
+    ].join("\n"));
+    server = await startServer("switchboard", ["--config", file, "--jwt-secret", SECRET]);
+  });
+  after(async () => {
+    sockets.forEach((s) => s.close());
+    await server.stop();
+  });
+
+  it("joins and emits to the sender too when the join rules allow the room, and refuses it otherwise", async () => {
+    const s = io(server.url, { forceNew: true, reconnection: false, auth: { token: jwt.sign({ sub: "lee", name: "Lee" }, SECRET) } });
+    sockets.push(s);
+    await connected(s);
+    const waved = once(s, "waved");
+    assert.deepEqual(await s.timeout(3000).emitWithAck("wave", { stageId: "open1", hand: "left" }), { success: true });
+    assert.deepEqual((await waved)[0], { stageId: "open1", hand: "left", userId: "lee", username: "Lee" });
+    const refused = once(s, "exception");
+    s.emit("wave", { stageId: "closed" });
+    assert.deepEqual((await refused)[0], { message: "Room not allowed: stage:closed", event: "wave" }, "the configured error event");
+  });
+});
