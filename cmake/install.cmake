@@ -19,7 +19,8 @@ set(SWITCHBOARD_PUBLIC_HEADERS
   engine/cors.hpp engine/handshake.hpp engine/options.hpp engine/packet.hpp engine/server.hpp engine/session.hpp
   net/http_server.hpp net/http_types.hpp net/shard_pool.hpp
   redis/config.hpp
-  service/cluster_presence.hpp service/options.hpp service/realtime_service.hpp
+  service/cluster_presence.hpp service/options.hpp service/realtime_service.hpp service/room_template.hpp
+  service/vocabulary.hpp
   store/room_store.hpp
   socketio/args.hpp socketio/handshake.hpp socketio/namespace.hpp socketio/options.hpp socketio/server.hpp
   socketio/socket.hpp)

@@ -24,6 +24,19 @@ struct ApiError {
   std::string message;
 };
 
+// ?limit= and ?offset= of a history page: a non-negative integer up to `max`.
+std::size_t page_number(const net::QueryParams& query, std::string_view key, std::size_t fallback, std::size_t max) {
+  const std::string* v = nullptr;
+  for (auto& [k, value] : query)
+    if (k == key) v = &value;
+  if (!v) return fallback;
+  if (v->empty() || v->size() > 9 || v->find_first_not_of("0123456789") != std::string::npos)
+    throw ApiError{400, std::string(key) + ": must be a non-negative integer"};
+  auto n = std::stoul(*v);
+  if (n > max) throw ApiError{400, std::string(key) + ": at most " + std::to_string(max)};
+  return n;
+}
+
 net::HttpResponse json_response(int status, const json::value& body) {
   net::HttpResponse res;
   res.status = status;
@@ -382,6 +395,22 @@ void HttpApi::handle(const std::shared_ptr<net::HttpExchange>& raw) {
         service_.remove_user_from_room(user, parts[3]);
         return exchange->respond(json_response(202, json::object{{"success", true}}));
       }
+      // The conversation of two users (direct messages), paged as a room's history.
+      if (parts.size() == 4 && parts[2] == "direct-messages") {
+        require_method(req, "GET");
+        auto query = net::parse_query(req.query());
+        auto limit = page_number(query, "limit", 50, 1000);
+        auto offset = page_number(query, "offset", 0, 100'000'000);
+        return service_.get_direct_messages(
+            user, parts[3], limit, offset, [exchange, limit, offset](std::vector<service::Message> messages) {
+              json::array out;
+              for (const auto& m : messages) out.push_back(m.to_json());
+              exchange->respond(json_response(
+                  200, json::object{{"success", true},
+                                    {"data", json::object{{"messages", std::move(out)}, {"limit", limit},
+                                                          {"offset", offset}}}}));
+            });
+      }
       if (parts.size() == 3 && parts[2] == "disconnect") {
         require_method(req, "POST");
         std::string reason = req.body.empty() ? "" : string_field(body_of(req), "reason", "", false);
@@ -465,18 +494,8 @@ void HttpApi::handle_rooms(const std::shared_ptr<net::HttpExchange>& exchange, c
   }
   if (what == "messages") {
     if (req.method == "GET") {
-      auto number = [&](std::string_view key, std::size_t fallback, std::size_t max) {
-        auto v = param(key);
-        if (!v) return fallback;
-        std::size_t n = 0;
-        if (v->empty() || v->size() > 9 || v->find_first_not_of("0123456789") != std::string::npos)
-          throw ApiError{400, std::string(key) + ": must be a non-negative integer"};
-        n = std::stoul(*v);
-        if (n > max) throw ApiError{400, std::string(key) + ": at most " + std::to_string(max)};
-        return n;
-      };
-      auto limit = number("limit", 50, 1000);
-      auto offset = number("offset", 0, 100'000'000);
+      auto limit = page_number(query, "limit", 50, 1000);
+      auto offset = page_number(query, "offset", 0, 100'000'000);
       return service_.get_room(id, [this, ok, not_found, id, limit, offset](std::optional<service::Room> room) {
         if (!room) return not_found(id);
         service_.get_room_messages(id, limit, offset, [ok, limit, offset](std::vector<service::Message> messages) {

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "app/events_config.hpp"
 #include "version.hpp"
 
 namespace app {
@@ -26,6 +27,8 @@ void load_toml(CLI::App& cli, const std::string& path) {
     std::string name = item.fullname();
     if (name.empty() || name == "++" || name == "--") continue;  // section markers
     if (name == "route" || name.rfind("route.", 0) == 0) continue;  // [[route]] tables: ingest's (finish_ingest_flags)
+    // [events] and [[relay]]: the vocabulary's (parse_events_config).
+    if (name == "events" || name.rfind("events.", 0) == 0 || name == "relay" || name.rfind("relay.", 0) == 0) continue;
     auto* option = cli.get_option_no_throw("--" + name);
     if (!option || option->get_envname().empty())
       throw CLI::ValidationError("--config", "unknown setting '" + name + "' in " + path);
@@ -69,7 +72,8 @@ int load_config(int argc, char** argv, Config& c) {
       "Print the version and the git commit it was built from, then exit");
   std::string config_file;
   cli.add_option("--config", config_file, "TOML configuration file: keys are the flag names without dashes "
-                                         "(ping-interval = 25000); the weakest source");
+                                         "(ping-interval = 25000), the weakest source; its [events] and [[relay]] "
+                                         "tables name the clients' events (examples/config/nestjs-gateway.toml)");
   c.server.http.port = 3000;
   c.server.engine.path = "/socket.io/";
   add_server_flags(cli, c.server);
@@ -254,6 +258,12 @@ int load_config(int argc, char** argv, Config& c) {
     if (c.adapter == "redis") c.redis = cluster_options(redis);
     c.presence_ttl = std::chrono::seconds(presence_ttl);
     finish_ingest_flags(ingest, config_file, c.ingest, c.ingest_rules);
+    if (!config_file.empty()) {
+      auto events = parse_events_config(read_file(config_file, "--config"), config_file);
+      if (!events.error.empty()) throw CLI::ValidationError("--config", events.error);
+      c.service.events = std::move(events.events);
+      c.service.relays = std::move(events.relays);
+    }
     auto& jwt = c.service.auth.jwt;
     if (!jwt_public_key_file.empty()) jwt.public_key_pem = read_file(jwt_public_key_file, "--jwt-public-key-file");
     if (!jwt_algorithms.empty()) {

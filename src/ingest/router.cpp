@@ -4,7 +4,7 @@
 #include <boost/json/parse.hpp>
 
 #include "ingest/topic.hpp"
-#include "service/realtime_service.hpp"  // rooms_from_template, the claim rooms' templates
+#include "service/room_template.hpp"  // the same templates as the claim rooms and relay rules
 
 namespace ingest {
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "auth/authenticator.hpp"
+#include "service/vocabulary.hpp"
 #include "store/room_store.hpp"
 
 namespace service {
@@ -52,6 +53,11 @@ struct ServiceOptions {
   // longer than any chat line, far below the Engine.IO buffer limit.
   std::size_t message_max_length = 4000;
   std::uint32_t event_rate_burst = 0;
+  // The clients' event names and payload fields ([events]); the defaults are
+  // seeds 001 and 002's names.
+  Vocabulary events;
+  // [[relay]] rules, in the file's order; several may share a client event.
+  std::vector<RelayRule> relays;
 };
 
 }  // namespace service

@@ -11,6 +11,7 @@
 #include "net/shard_pool.hpp"
 #include "store/memory_room_store.hpp"
 
+#include "service/connection.hpp"
 #include "service/log.hpp"
 
 namespace service {
@@ -19,14 +20,11 @@ using socketio::Ack;
 using socketio::Args;
 namespace json = boost::json;
 
-namespace {
-
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-// A random (version 4) UUID: room and message ids.
 std::string new_id() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   std::uint64_t a = rng(), b = rng();
@@ -39,6 +37,8 @@ std::string new_id() {
   return out;
 }
 
+namespace {
+
 // Waits for an asynchronous answer (the blocking forms of the room calls).
 template <typename T, typename Start>
 T wait_for(Start start) {
@@ -48,25 +48,9 @@ T wait_for(Start start) {
   return future.get();
 }
 
-std::string scalar(const json::value& v) {
-  if (v.is_string()) return std::string(v.as_string());
-  if (v.is_number() || v.is_bool()) return json::serialize(v);
-  return {};
-}
+std::string scalar(const json::value& v) { return scalar_text(v); }
 
 }  // namespace
-
-struct RealtimeService::Connection {
-  std::weak_ptr<socketio::Socket> socket;
-  std::string socket_id;
-  std::string user_id;
-  std::string username;
-  std::string email;
-  std::int64_t connected_at = 0;
-  std::atomic<std::int64_t> last_activity{0};
-  json::object claims;
-  std::unordered_set<std::string> rooms;  // guarded by the service mutex
-};
 
 // How many sockets each user has open, for max_connections_per_user. A slot
 // is taken in the auth middleware, before the socket connects, so that two
@@ -154,25 +138,6 @@ json::object ClusterStats::to_json() const {
           {"complete", complete}};
 }
 
-std::vector<std::string> rooms_from_template(const std::string& room_template, const json::object& claims) {
-  auto open = room_template.find('{');
-  auto close = room_template.find('}', open);
-  if (open == std::string::npos || close == std::string::npos) return {room_template};
-  std::string prefix = room_template.substr(0, open);
-  std::string suffix = room_template.substr(close + 1);
-  auto* value = claims.if_contains(room_template.substr(open + 1, close - open - 1));
-  std::vector<std::string> rooms;
-  if (!value) return rooms;
-  auto add = [&](const json::value& v) {
-    if (auto s = scalar(v); !s.empty()) rooms.push_back(prefix + s + suffix);
-  };
-  if (value->is_array())
-    for (const auto& v : value->as_array()) add(v);
-  else
-    add(*value);
-  return rooms;
-}
-
 RealtimeService::RealtimeService(socketio::Server& io, ServiceOptions options)
     : io_(io),
       options_(std::move(options)),
@@ -180,6 +145,7 @@ RealtimeService::RealtimeService(socketio::Server& io, ServiceOptions options)
       started_ms_(now_ms()),
       user_slots_(std::make_shared<UserSlots>()),
       store_(std::make_shared<store::MemoryRoomStore>(options_.retention)) {
+  routes_ = build_routes();
   io_.use([this](const socketio::SocketPtr& socket, socketio::Next next) {
     const auto& session = options_.auth.session;
     // A JWT, valid or not, decides alone; without one, the session cookie.
@@ -348,181 +314,22 @@ void RealtimeService::on_socket(const socketio::SocketPtr& socket) {
              {"transport", socket->transport()},
              {"address", socket->handshake().address()}});
 
-  socket->emit("connected", Args::of(json::object{{"message", "Connected to WebSocket server"},
+  socket->emit(options_.events.connected, Args::of(json::object{{"message", "Connected to WebSocket server"},
                                                   {"socketId", connection->socket_id},
                                                   {"userId", connection->user_id.empty()
                                                                  ? json::value()
                                                                  : json::value(connection->user_id)}}));
   if (presence_ && !connection->user_id.empty()) {
     // Once for the cluster: the first socket of the user on any node.
-    presence_->socket_opened(connection->user_id, first, [this, user = connection->user_id](bool first_anywhere) {
-      if (first_anywhere) publish_status(user, "online");
+    presence_->socket_opened(connection->user_id, first, [this, user = connection->user_id, name = connection->username](bool first_anywhere) {
+      if (first_anywhere) publish_status(user, true, name);
     });
   } else if (first) {
-    publish_status(connection->user_id, "online");
+    publish_status(connection->user_id, true, connection->username);
   }
   attach_events(socket, connection);
   auto user = snapshot(*connection);
   for (const auto& hook : connection_hooks_) hook(user);
-}
-
-void RealtimeService::attach_events(const socketio::SocketPtr& socket, const std::shared_ptr<Connection>& connection) {
-  std::weak_ptr<socketio::Socket> weak = socket;
-  socket->on_any([this, connection](const std::string& event, const Args& args) {
-    connection->last_activity = now_ms();
-    messages_received_++;
-    // Payloads only at debug level: they may hold personal data.
-    if (spdlog::should_log(spdlog::level::debug))
-      log_event(spdlog::level::debug, "event",
-                {{"socket", connection->socket_id}, {"event", event}, {"payload", net::json_text(args.values)}});
-  });
-  auto fail = [weak](const std::string& event, std::string message) {
-    if (auto s = weak.lock()) s->emit("error", Args::of(json::object{{"message", std::move(message)}, {"event", event}}));
-  };
-  if (options_.event_rate_limit > 0) limit_events(socket);
-  // join_room / leave_room take a room name (seed 002); room:join / room:leave
-  // take {roomId} (seed 001). subscribe_order / subscribe_inventory join
-  // order:{id} / product:{id}; presence:subscribe joins presence:{userId}.
-  auto room_arg = [](const Args& args) -> std::string {
-    if (args.size() == 0) return {};
-    if (args[0].is_object())
-      if (auto* id = args[0].as_object().if_contains("roomId")) return scalar(*id);
-    return scalar(args[0]);
-  };
-  // Joins or leaves `room` for the client, tells the hooks, and acks. A
-  // join is decided first (reserved rooms never; CLIENT_ROOMS; registry
-  // rooms; else the authorizer, or no). The registry and the authorizer may
-  // answer from another thread: the join itself runs on the socket's shard.
-  auto change_room = [this, weak, connection, fail](const std::string& event, const std::string& room, Ack& ack,
-                                                    bool joining) {
-    auto s = weak.lock();
-    if (!s) return;
-    if (room.empty()) return fail(event, "roomId is required");
-    bool announce = event == "room:join" || event == "room:leave";
-    auto apply = [this, weak, connection, room, ack, joining, announce] {
-      auto s = weak.lock();
-      if (!s || !s->connected()) return;
-      enter_room(s, *connection, room, joining, announce);
-      if (ack) ack(Args::of(json::object{{"success", true}, {"room", room}}));
-    };
-    if (!joining) return apply();
-    auto policy = join_policy(room);
-    if (policy == JoinPolicy::allow) return apply();
-    if (!client_may_join(room)) return fail(event, "Room not allowed: " + room);
-    auto shard = s->shard();
-    auto decided = [this, shard, apply, fail, event, room](bool allowed) {
-      auto run = [apply, fail, event, room, allowed] {
-        if (allowed) apply();
-        else fail(event, "Room not allowed: " + room);
-      };
-      if (net::ShardPool::current_shard() == shard) run();
-      else io_.shards().post(shard, run);
-    };
-    // A registry room is listed; any other goes to the authorizer, if any.
-    store_->get_room(room, [this, connection, room, policy, decided](std::optional<Room> found) {
-      if (found) return decided(true);
-      if (policy != JoinPolicy::ask) return decided(false);
-      join_authorizer_(snapshot(*connection), room, decided);
-    });
-  };
-  auto join = [change_room](const std::string& event, const std::string& room, Ack& ack) {
-    change_room(event, room, ack, true);
-  };
-  auto leave = [change_room](const std::string& event, const std::string& room, Ack& ack) {
-    change_room(event, room, ack, false);
-  };
-  for (const char* event : {"join_room", "room:join"})
-    socket->on(event, [join, room_arg, event](Args& args, Ack ack) { join(event, room_arg(args), ack); });
-  for (const char* event : {"leave_room", "room:leave"})
-    socket->on(event, [leave, room_arg, event](Args& args, Ack ack) { leave(event, room_arg(args), ack); });
-  socket->on("subscribe_order", [join, room_arg](Args& args, Ack ack) {
-    auto id = room_arg(args);
-    join("subscribe_order", id.empty() ? "" : "order:" + id, ack);
-  });
-  socket->on("subscribe_inventory", [join, room_arg](Args& args, Ack ack) {
-    auto id = room_arg(args);
-    join("subscribe_inventory", id.empty() ? "" : "product:" + id, ack);
-  });
-  socket->on("presence:subscribe", [join, room_arg](Args& args, Ack ack) {
-    auto id = room_arg(args);
-    join("presence:subscribe", id.empty() ? "" : "presence:" + id, ack);
-  });
-  // typing {roomId, isTyping}: to the others in the room, if the sender is in it.
-  socket->on("typing", [weak, connection, fail](Args& args, Ack) {
-    auto s = weak.lock();
-    if (!s) return;
-    const json::object* body = args.size() && args[0].is_object() ? &args[0].as_object() : nullptr;
-    auto* room = body ? body->if_contains("roomId") : nullptr;
-    if (!room || scalar(*room).empty()) return fail("typing", "roomId is required");
-    auto name = scalar(*room);
-    auto rooms = s->rooms();
-    if (std::find(rooms.begin(), rooms.end(), name) == rooms.end()) return fail("typing", "Not in room: " + name);
-    auto* typing = body->if_contains("isTyping");
-    s->to(name).volatile_().emit(
-        "typing", Args::of(json::object{{"userId", connection->user_id.empty() ? json::value() : json::value(connection->user_id)},
-                                        {"username", connection->username},
-                                        {"roomId", name},
-                                        {"isTyping", typing && typing->is_bool() ? typing->as_bool() : true}}));
-  });
-  socket->on("message", [this, weak, connection](Args& args, Ack ack) {
-    if (auto s = weak.lock()) on_client_message(s, connection, args, std::move(ack));
-  });
-  socket->on_disconnect([this, connection](std::string_view reason) { on_socket_closed(connection, reason); });
-}
-
-void RealtimeService::enter_room(const socketio::SocketPtr& s, Connection& connection, const std::string& room,
-                                 bool joining, bool announce) {
-  if (joining) s->join(room);
-  else s->leave(room);
-  {
-    std::lock_guard lock(mutex_);
-    if (joining) connection.rooms.insert(room);
-    else connection.rooms.erase(room);
-  }
-  auto user = snapshot(connection);
-  for (const auto& hook : joining ? room_join_hooks_ : room_leave_hooks_) hook(user, room);
-  if (announce)
-    s->to(room).emit(joining ? "user:joined" : "user:left",
-                     Args::of(json::object{{"userId", user.user_id.empty() ? json::value() : json::value(user.user_id)},
-                                           {"username", user.username},
-                                           {"roomId", room},
-                                           {"timestamp", now_ms()}}));
-}
-
-// message {roomId, content, type} from a client: a member of a registry
-// room, content a non-empty string within message_max_length, type text,
-// image or file (system messages come from the back end).
-void RealtimeService::on_client_message(const socketio::SocketPtr& s, const std::shared_ptr<Connection>& connection,
-                                        Args& args, Ack ack) {
-  std::weak_ptr<socketio::Socket> weak = s;
-  auto fail = [weak, ack](std::string message) {
-    if (ack) ack(Args::of(json::object{{"success", false}, {"error", message}}));
-    if (auto s = weak.lock()) s->emit("error", Args::of(json::object{{"message", std::move(message)}, {"event", "message"}}));
-  };
-  const json::object* body = args.size() && args[0].is_object() ? &args[0].as_object() : nullptr;
-  if (!body) return fail("message must be an object {roomId, content, type}");
-  auto* room_v = body->if_contains("roomId");
-  std::string room = room_v ? scalar(*room_v) : std::string();
-  if (room.empty()) return fail("roomId is required");
-  auto* content = body->if_contains("content");
-  if (!content || !content->is_string() || content->as_string().empty())
-    return fail("content must be a non-empty string");
-  if (content->as_string().size() > options_.message_max_length)
-    return fail("content is longer than " + std::to_string(options_.message_max_length) + " bytes");
-  MessageType type = MessageType::text;
-  if (auto* t = body->if_contains("type")) {
-    auto parsed = t->is_string() ? store::message_type(std::string_view(t->as_string())) : std::nullopt;
-    if (!parsed || *parsed == MessageType::system) return fail("type must be text, image or file");
-    type = *parsed;
-  }
-  auto rooms = s->rooms();
-  if (std::find(rooms.begin(), rooms.end(), room) == rooms.end()) return fail("Not in room: " + room);
-  send_message(room, connection->user_id, std::string(content->as_string()), type, {},
-               [fail, ack](std::optional<Message> m) {
-                 if (!m) return fail("Room not found");
-                 if (ack) ack(Args::of(m->to_json()));
-               },
-               connection->username);
 }
 
 // Events over the socket's rate are dropped, each answered as fail() answers
@@ -531,10 +338,10 @@ void RealtimeService::limit_events(const socketio::SocketPtr& socket) {
   double rate = options_.event_rate_limit;
   double burst = options_.event_rate_burst ? options_.event_rate_burst : std::max(1.0, rate);
   auto limiter = std::make_shared<EventLimiter>(EventLimiter{socket, rate, burst, burst + 30 * rate, burst});
-  // The middleware keeps a plain pointer, which copies for free (socket.use
+  // The middleware keeps two plain pointers, which copy for free (socket.use
   // copies its middleware for every packet); the disconnect handler owns the
   // limiter, and middlewares run only while the socket is connected.
-  socket->use([l = limiter.get()](const std::string& event, Args&, std::function<void(socketio::AckError)> next) {
+  socket->use([this, l = limiter.get()](const std::string& event, Args&, std::function<void(socketio::AckError)> next) {
     l->refill(std::chrono::steady_clock::now());
     if (l->tokens >= 1) {
       l->tokens -= 1;
@@ -548,7 +355,7 @@ void RealtimeService::limit_events(const socketio::SocketPtr& socket) {
       log_event(spdlog::level::warn, "flood", {{"socket", s->id()}, {"event", event}});
       return s->disconnect(true);
     }
-    s->emit("error", Args::of(json::object{{"message", "Rate limit exceeded"}, {"event", event}}));
+    s->emit(options_.events.error, Args::of(json::object{{"message", "Rate limit exceeded"}, {"event", event}}));
   });
   socket->on_disconnect([limiter](std::string_view) {});
 }
@@ -574,11 +381,12 @@ void RealtimeService::on_socket_closed(const std::shared_ptr<Connection>& connec
              {"socket", connection->socket_id},
              {"reason", reason}});
   if (presence_ && !connection->user_id.empty()) {
-    presence_->socket_closed(connection->user_id, last, [this, user = connection->user_id](bool last_anywhere) {
-      if (last_anywhere) publish_status(user, "offline");
-    });
+    presence_->socket_closed(connection->user_id, last,
+                             [this, user = connection->user_id, name = connection->username](bool last_anywhere) {
+                               if (last_anywhere) publish_status(user, false, name);
+                             });
   } else if (last) {
-    publish_status(connection->user_id, "offline");
+    publish_status(connection->user_id, false, connection->username);
   }
   auto user = snapshot(*connection);
   for (const auto& hook : disconnect_hooks_) hook(user, reason);
@@ -587,15 +395,22 @@ void RealtimeService::on_socket_closed(const std::shared_ptr<Connection>& connec
 void RealtimeService::use_cluster_presence(std::shared_ptr<ClusterPresence> presence) {
   presence_ = std::move(presence);
   // A dead node's users: announced by whichever node took them out.
-  presence_->on_user_lost([this](const std::string& user) { publish_status(user, "offline"); });
+  presence_->on_user_lost([this](const std::string& user) { publish_status(user, false, {}); });
   presence_->on_stats_report([this] { return json::serialize(get_stats().to_json()); });
 }
 
-void RealtimeService::publish_status(const std::string& user_id, const char* status) {
+void RealtimeService::publish_status(const std::string& user_id, bool online, const std::string& username) {
   if (options_.presence == PresenceMode::off) return;
-  Args args = Args::of(json::object{{"userId", user_id}, {"status", status}, {"timestamp", now_ms()}});
-  if (options_.presence == PresenceMode::room) io_.to("presence:" + user_id).emit("user:status", std::move(args));
-  else io_.emit("user:status", std::move(args));
+  const auto& v = options_.events;
+  json::object body{{"userId", user_id}, {"status", online ? "online" : "offline"}, {"timestamp", now_ms()}};
+  if (!username.empty()) body["username"] = username;
+  const auto& event = online ? v.user_online : v.user_offline;
+  if (options_.presence == PresenceMode::all) return void(io_.emit(event, Args::of(std::move(body))));
+  std::vector<std::string> rooms;
+  json::object fields{{"userId", user_id}};
+  for (const auto& t : v.presence_rooms)
+    for (auto& r : rooms_from_template(t, fields)) rooms.push_back(std::move(r));
+  if (!rooms.empty()) io_.sockets().all().to(rooms).emit(event, Args::of(std::move(body)));
 }
 
 void RealtimeService::track_room(const std::string& user_id, const std::string& room, bool joined) {
@@ -883,20 +698,35 @@ std::vector<SocketUser> RealtimeService::get_room_members(const std::string& roo
 void RealtimeService::send_message(const std::string& room_id, const std::string& user_id, std::string content,
                                    MessageType type, json::object metadata,
                                    std::function<void(std::optional<Message>)> done, std::string username) {
+  send_message(room_id, user_id, std::move(content), type, std::move(metadata), std::move(done), std::move(username),
+               {});
+}
+
+std::string RealtimeService::username_of(const std::string& user_id, std::string fallback) const {
   if (!user_id.empty()) {
     std::lock_guard lock(mutex_);
     if (auto it = by_user_.find(user_id); it != by_user_.end() && !it->second.empty())
       if (auto c = by_socket_.find(*it->second.begin()); c != by_socket_.end() && !c->second->username.empty())
-        username = c->second->username;
+        return c->second->username;
   }
+  return fallback;
+}
+
+void RealtimeService::send_message(const std::string& room_id, const std::string& user_id, std::string content,
+                                   MessageType type, json::object metadata,
+                                   std::function<void(std::optional<Message>)> done, std::string username,
+                                   json::object extra) {
+  username = username_of(user_id, std::move(username));
   Message message{new_id(), room_id, user_id, std::move(username), std::move(content), type, std::move(metadata),
-                  now_ms()};
-  store_->append(message, [this, message, done = std::move(done)](bool ok) mutable {
+                  now_ms(), {}};
+  store_->append(message, [this, message, extra = std::move(extra), done = std::move(done)](bool ok) mutable {
     if (!ok) {
       if (done) done(std::nullopt);
       return;
     }
-    io_.to(message.room_id).emit("message", Args::of(message.to_json()));
+    auto body = message.to_json();
+    for (auto& [k, v] : extra) body[k] = std::move(v);
+    io_.to(message.room_id).emit(options_.events.new_message, Args::of(std::move(body)));
     for (const auto& hook : message_hooks_) hook(message);
     if (done) done(std::move(message));
   });
@@ -937,6 +767,12 @@ std::vector<Message> RealtimeService::get_room_messages(const std::string& room_
                                                         std::size_t offset) {
   return wait_for<std::vector<Message>>(
       [&](auto done) { get_room_messages(room_id, limit, offset, std::move(done)); });
+}
+
+std::vector<Message> RealtimeService::get_direct_messages(const std::string& a, const std::string& b, std::size_t limit,
+                                                          std::size_t offset) {
+  return wait_for<std::vector<Message>>(
+      [&](auto done) { get_direct_messages(a, b, limit, offset, std::move(done)); });
 }
 
 std::optional<RoomStats> RealtimeService::get_room_stats(const std::string& room_id) {

@@ -20,6 +20,7 @@
 
 #include "service/cluster_presence.hpp"
 #include "service/options.hpp"
+#include "service/room_template.hpp"
 #include "socketio/server.hpp"
 
 namespace service {
@@ -157,6 +158,17 @@ class RealtimeService {
   void get_room_messages(const std::string& room_id, std::size_t limit, std::size_t offset,
                          std::function<void(std::vector<Message>)> done);
   void get_room_stats(const std::string& room_id, std::function<void(std::optional<RoomStats>)> done);
+  // Direct messages (seed 003's sendDirectMessage): stores the message in
+  // the conversation of the two users (same store, retention and paging as
+  // a room's history) and sends it as new_direct_message ([events]) to
+  // every socket of `to_user_id` and of `from_user_id` but `except_socket`.
+  // nullopt when the store failed; the users must differ and be non-empty.
+  void send_direct_message(const std::string& from_user_id, const std::string& to_user_id, std::string content,
+                           boost::json::object metadata, std::function<void(std::optional<Message>)> done,
+                           std::string username = {}, std::string except_socket = {});
+  // The conversation of the two users (either order), paged as get_room_messages.
+  void get_direct_messages(const std::string& user_a, const std::string& user_b, std::size_t limit,
+                           std::size_t offset, std::function<void(std::vector<Message>)> done);
   // Blocking forms for code that is not on a shard (the seed's synchronous
   // calls): they wait for the store (at once for the memory store).
   std::optional<Room> create_room(std::string name, std::string ns = "default", std::string created_by = {},
@@ -165,6 +177,8 @@ class RealtimeService {
   std::vector<Room> list_rooms(std::optional<std::string> ns = std::nullopt);
   std::vector<Message> get_room_messages(const std::string& room_id, std::size_t limit = 50, std::size_t offset = 0);
   std::optional<RoomStats> get_room_stats(const std::string& room_id);
+  std::vector<Message> get_direct_messages(const std::string& user_a, const std::string& user_b,
+                                           std::size_t limit = 50, std::size_t offset = 0);
   // Replaces the memory store (before the server starts); stopped with the service.
   void use_room_store(std::shared_ptr<store::RoomStore> store) { store_ = std::move(store); }
   store::RoomStore& room_store() { return *store_; }
@@ -203,6 +217,7 @@ class RealtimeService {
   void set_join_authorizer(JoinAuthorizer authorizer) { join_authorizer_ = std::move(authorizer); }
 
   struct Connection;  // one socket, as the service tracks it
+  struct Routes;      // the client actions by event name
   struct UserSlots;   // sockets per user, for max_connections_per_user
 
  private:
@@ -212,16 +227,40 @@ class RealtimeService {
   void admit_looked_up(const socketio::SocketPtr& socket, const std::optional<boost::json::object>& session,
                        const socketio::Next& next);
   void attach_events(const socketio::SocketPtr& socket, const std::shared_ptr<Connection>& connection);
+  std::unique_ptr<Routes> build_routes();
+  void route(Connection& connection, const std::string& event, socketio::Args& args, const socketio::Ack& ack);
   void limit_events(const socketio::SocketPtr& socket);
   void on_socket_closed(const std::shared_ptr<Connection>& connection, std::string_view reason);
-  void publish_status(const std::string& user_id, const char* status);
+  // user_online / user_offline ([events]) to the presence rooms, or to all.
+  void publish_status(const std::string& user_id, bool online, const std::string& username);
   void track_room(const std::string& user_id, const std::string& room, bool joined);
   // On the socket's shard: joins or leaves, records it, runs the hooks, and
   // tells the room (user:joined / user:left) when `announce`.
   void enter_room(const socketio::SocketPtr& socket, Connection& connection, const std::string& room, bool joining,
                   bool announce);
+  // The client actions of the vocabulary (service/client_events.cpp).
+  void send_error(const socketio::SocketPtr& socket, const std::string& event, std::string message) const;
+  // Decides a client's join of `room` (reserved rooms never; CLIENT_ROOMS;
+  // registry rooms; else the authorizer, or no); `decided` runs on the
+  // socket's shard.
+  void decide_join(const socketio::SocketPtr& socket, const std::shared_ptr<Connection>& connection,
+                   const std::string& room, std::function<void(bool)> decided);
+  void change_room(const socketio::SocketPtr& socket, const std::shared_ptr<Connection>& connection,
+                   const std::string& event, const std::string& room, const socketio::Ack& ack, bool joining,
+                   bool announce, const RoomArg& arg);
+  void on_typing(const socketio::SocketPtr& socket, const Connection& connection, const std::string& event,
+                 const TypingAction& action, const socketio::Args& args, std::optional<bool> is_typing);
   void on_client_message(const socketio::SocketPtr& socket, const std::shared_ptr<Connection>& connection,
-                         socketio::Args& args, socketio::Ack ack);
+                         const std::string& event, socketio::Args& args, socketio::Ack ack);
+  void on_direct_message(const socketio::SocketPtr& socket, const std::shared_ptr<Connection>& connection,
+                         const std::string& event, socketio::Args& args, socketio::Ack ack);
+  void on_relay(const socketio::SocketPtr& socket, const std::shared_ptr<Connection>& connection, const RelayRule& rule,
+                socketio::Args& args, socketio::Ack ack);
+  void send_message(const std::string& room_id, const std::string& user_id, std::string content, MessageType type,
+                    boost::json::object metadata, std::function<void(std::optional<Message>)> done,
+                    std::string username, boost::json::object extra);
+  // A connected socket's name for the user, else `fallback`.
+  std::string username_of(const std::string& user_id, std::string fallback) const;
   SocketUser snapshot(const Connection& connection) const;
 
   socketio::Server& io_;
@@ -240,6 +279,7 @@ class RealtimeService {
   // Shared with the slots sockets hold, which may outlive the service.
   std::shared_ptr<UserSlots> user_slots_;
 
+  std::unique_ptr<Routes> routes_;
   JoinAuthorizer join_authorizer_;
   SessionLookup session_lookup_;
   std::shared_ptr<store::RoomStore> store_;
@@ -249,9 +289,5 @@ class RealtimeService {
   std::vector<std::function<void(const SocketUser&, const std::string&)>> room_join_hooks_;
   std::vector<std::function<void(const SocketUser&, const std::string&)>> room_leave_hooks_;
 };
-
-// Rooms a template gives for these claims: "shop:{shopIds}" with
-// shopIds [1,2] gives "shop:1", "shop:2"; a missing claim gives none.
-std::vector<std::string> rooms_from_template(const std::string& room_template, const boost::json::object& claims);
 
 }  // namespace service

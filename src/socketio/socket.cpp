@@ -233,6 +233,14 @@ void Socket::dispatch(const std::string& event, Args& args, Ack ack) {
   for (const auto& listener : handlers_)
     if (listener.event == event) matching.push_back(listener.handler);
   for (auto& h : matching) h(args, ack);
+  // Each is copied before its call (it may disconnect the socket, which
+  // frees the hooks); one whose captures are trivially copyable and fit
+  // std::function's inline storage copies without allocating. None runs
+  // once the socket is closed: a closed socket's hooks are gone.
+  for (std::size_t i = 0; connected_ && hooks_ && i < hooks_->dispatch.size(); ++i) {
+    auto h = hooks_->dispatch[i];
+    h(event, args, ack);
+  }
 }
 
 void Socket::on_packet_ack(std::uint64_t id, Args args) {

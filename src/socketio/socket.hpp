@@ -44,6 +44,10 @@ using AckError = std::optional<std::string>;
 using AckCallback = std::function<void(AckError error, Args response)>;
 using EventHandler = std::function<void(Args& args, Ack ack)>;
 using AnyHandler = std::function<void(const std::string& event, const Args& args)>;
+// Every event that passed the middlewares, after its named handlers, with its
+// ack: one handler serves a table of names (RealtimeService's vocabulary)
+// where a handler per name would cost every socket memory.
+using EventDispatcher = std::function<void(const std::string& event, Args& args, const Ack& ack)>;
 // Per-packet middleware (socket.use): call next() to go on, next("message")
 // to drop the packet and raise the socket's "error" handlers.
 using PacketMiddleware =
@@ -79,6 +83,7 @@ class Socket final : public adapter::LocalSocket, public std::enable_shared_from
   void on(std::string event, EventHandler handler);
   void on_any(AnyHandler handler) { hooks().any.push_back(std::move(handler)); }
   void on_any_outgoing(AnyHandler handler) { hooks().any_outgoing.push_back(std::move(handler)); }
+  void on_dispatch(EventDispatcher handler) { hooks().dispatch.push_back(std::move(handler)); }
   void use(PacketMiddleware middleware) { hooks().middlewares.push_back(std::move(middleware)); }
   // Runs while the socket is still in its rooms.
   void on_disconnecting(std::function<void(std::string_view reason)> handler) {
@@ -147,6 +152,7 @@ class Socket final : public adapter::LocalSocket, public std::enable_shared_from
   struct Hooks {
     std::vector<AnyHandler> any;
     std::vector<AnyHandler> any_outgoing;
+    std::vector<EventDispatcher> dispatch;
     std::vector<PacketMiddleware> middlewares;
     std::vector<std::function<void(std::string_view)>> disconnecting;
     std::vector<std::function<void(std::string_view)>> disconnect;

@@ -52,21 +52,28 @@ json::object Room::to_json(std::uint64_t member_count) const {
 }
 
 json::object Message::to_json() const {
-  return {{"id", id},
-          {"roomId", room_id},
-          {"userId", user_id.empty() ? json::value() : json::value(user_id)},
-          {"username", username},
-          {"content", content},
-          {"type", to_string(type)},
-          {"metadata", metadata},
-          {"timestamp", timestamp}};
+  json::object o{{"id", id},
+                 {"roomId", room_id},
+                 {"userId", user_id.empty() ? json::value() : json::value(user_id)},
+                 {"username", username},
+                 {"content", content},
+                 {"type", to_string(type)},
+                 {"metadata", metadata},
+                 {"timestamp", timestamp}};
+  if (!to_user_id.empty()) o["toUserId"] = to_user_id;
+  return o;
+}
+
+std::string conversation_id(const std::string& a, const std::string& b) {
+  const auto& low = a < b ? a : b;
+  const auto& high = a < b ? b : a;
+  return "dm:" + std::to_string(low.size()) + ":" + low + ":" + high;
 }
 
 MemoryRoomStore::MemoryRoomStore(Retention retention, std::function<std::int64_t()> clock)
     : retention_(retention), clock_(clock ? std::move(clock) : system_now) {}
 
-void MemoryRoomStore::trim(Entry& entry, std::int64_t now) {
-  auto& h = entry.history;
+void MemoryRoomStore::trim(std::deque<Stored>& h, std::int64_t now) {
   while (h.size() > retention_.max_messages) h.pop_front();
   if (retention_.max_age.count() > 0) {
     auto oldest = now - retention_.max_age.count();
@@ -75,8 +82,32 @@ void MemoryRoomStore::trim(Entry& entry, std::int64_t now) {
   if (h.empty()) h.shrink_to_fit();  // an idle room gives its blocks back
 }
 
-Message MemoryRoomStore::load(const Entry& entry, const Stored& s) const {
-  Message m{s.id, entry.room.id, s.user_id, s.username, s.content, s.type, {}, s.timestamp};
+MemoryRoomStore::Stored MemoryRoomStore::stored(Message& m) {
+  auto metadata = m.metadata.empty() ? std::string() : net::json_text(m.metadata);
+  return Stored{std::move(m.id),
+                std::move(m.user_id),
+                std::move(m.username),
+                std::move(m.content),
+                std::move(metadata),
+                m.timestamp,
+                m.type};
+}
+
+template <typename Load>
+std::vector<Message> MemoryRoomStore::page(const std::deque<Stored>& h, std::size_t limit, std::size_t offset,
+                                           Load load) {
+  std::vector<Message> out;
+  if (offset < h.size()) {
+    std::size_t end = h.size() - offset;  // one past the newest wanted
+    std::size_t begin = end > limit ? end - limit : 0;
+    out.reserve(end - begin);
+    for (std::size_t i = begin; i < end; ++i) out.push_back(load(h[i]));
+  }
+  return out;
+}
+
+Message MemoryRoomStore::load(const std::string& room_id, const Stored& s) {
+  Message m{s.id, room_id, s.user_id, s.username, s.content, s.type, {}, s.timestamp, {}};
   if (!s.metadata.empty()) {
     boost::system::error_code ec;
     auto v = json::parse(s.metadata, ec);
@@ -132,10 +163,8 @@ void MemoryRoomStore::append(Message m, std::function<void(bool)> done) {
   {
     std::lock_guard lock(mutex_);
     if (auto it = rooms_.find(m.room_id); it != rooms_.end()) {
-      auto metadata = m.metadata.empty() ? std::string() : net::json_text(m.metadata);
-      it->second.history.push_back(Stored{std::move(m.id), std::move(m.user_id), std::move(m.username),
-                                          std::move(m.content), std::move(metadata), m.timestamp, m.type});
-      trim(it->second, clock_());
+      it->second.history.push_back(stored(m));
+      trim(it->second.history, clock_());
       ok = true;
     }
   }
@@ -148,14 +177,8 @@ void MemoryRoomStore::messages(const std::string& room_id, std::size_t limit, st
   {
     std::lock_guard lock(mutex_);
     if (auto it = rooms_.find(room_id); it != rooms_.end()) {
-      trim(it->second, clock_());
-      const auto& h = it->second.history;
-      if (offset < h.size()) {
-        std::size_t end = h.size() - offset;  // one past the newest wanted
-        std::size_t begin = end > limit ? end - limit : 0;
-        out.reserve(end - begin);
-        for (std::size_t i = begin; i < end; ++i) out.push_back(load(it->second, h[i]));
-      }
+      trim(it->second.history, clock_());
+      out = page(it->second.history, limit, offset, [&](const Stored& s) { return load(room_id, s); });
     }
   }
   done(std::move(out));
@@ -166,7 +189,7 @@ void MemoryRoomStore::activity(const std::string& room_id, std::function<void(st
   {
     std::lock_guard lock(mutex_);
     if (auto it = rooms_.find(room_id); it != rooms_.end()) {
-      trim(it->second, clock_());
+      trim(it->second.history, clock_());
       const auto& h = it->second.history;
       a = RoomActivity{h.size(), h.empty() ? it->second.room.created_at : h.back().timestamp};
     }
@@ -174,10 +197,56 @@ void MemoryRoomStore::activity(const std::string& room_id, std::function<void(st
   done(a);
 }
 
+void MemoryRoomStore::append_direct(Message m, std::function<void(bool)> done) {
+  {
+    std::lock_guard lock(mutex_);
+    auto id = conversation_id(m.user_id, m.to_user_id);
+    auto [it, made] = conversations_.try_emplace(id);
+    if (made) {
+      it->second.low = std::min(m.user_id, m.to_user_id);
+      it->second.high = std::max(m.user_id, m.to_user_id);
+    }
+    it->second.history.push_back(stored(m));
+    auto now = clock_();
+    trim(it->second.history, now);
+    // Clients make conversations: now and then the ones past max_age go, so
+    // their count stays bounded by what retention keeps.
+    if (++appends_since_sweep_ >= 1024 && retention_.max_age.count() > 0) {
+      appends_since_sweep_ = 0;
+      for (auto c = conversations_.begin(); c != conversations_.end();) {
+        trim(c->second.history, now);
+        c = c->second.history.empty() ? conversations_.erase(c) : std::next(c);
+      }
+    }
+  }
+  done(true);
+}
+
+void MemoryRoomStore::direct_messages(const std::string& a, const std::string& b, std::size_t limit, std::size_t offset,
+                                      std::function<void(std::vector<Message>)> done) {
+  std::vector<Message> out;
+  {
+    std::lock_guard lock(mutex_);
+    auto id = conversation_id(a, b);
+    if (auto it = conversations_.find(id); it != conversations_.end()) {
+      auto& c = it->second;
+      trim(c.history, clock_());
+      out = page(c.history, limit, offset, [&](const Stored& s) {
+        auto m = load(id, s);
+        m.to_user_id = m.user_id == c.low ? c.high : c.low;
+        return m;
+      });
+      if (c.history.empty()) conversations_.erase(it);  // all of it past retention
+    }
+  }
+  done(std::move(out));
+}
+
 std::size_t MemoryRoomStore::stored_messages() {
   std::lock_guard lock(mutex_);
   std::size_t n = 0;
   for (const auto& [id, e] : rooms_) n += e.history.size();
+  for (const auto& [id, c] : conversations_) n += c.history.size();
   return n;
 }
 

@@ -24,6 +24,9 @@ class MemoryRoomStore final : public RoomStore {
   void messages(const std::string& room_id, std::size_t limit, std::size_t offset,
                 std::function<void(std::vector<Message>)> done) override;
   void activity(const std::string& room_id, std::function<void(std::optional<RoomActivity>)> done) override;
+  void append_direct(Message message, std::function<void(bool ok)> done) override;
+  void direct_messages(const std::string& user_a, const std::string& user_b, std::size_t limit, std::size_t offset,
+                       std::function<void(std::vector<Message>)> done) override;
 
   // Messages held in every room (after retention), for tests and metrics.
   std::size_t stored_messages();
@@ -39,14 +42,25 @@ class MemoryRoomStore final : public RoomStore {
     std::uint64_t order;  // creation order
     std::deque<Stored> history;
   };
-  void trim(Entry& entry, std::int64_t now);  // mutex_ held
-  Message load(const Entry& entry, const Stored& s) const;
+  // Two users' direct messages: `low` is the smaller id (conversation_id).
+  struct Conversation {
+    std::string low, high;
+    std::deque<Stored> history;
+  };
+  void trim(std::deque<Stored>& history, std::int64_t now);  // mutex_ held
+  static Stored stored(Message& m);
+  static Message load(const std::string& room_id, const Stored& s);
+  // `limit` after the `offset` newest, oldest first, each through `load`.
+  template <typename Load>
+  static std::vector<Message> page(const std::deque<Stored>& h, std::size_t limit, std::size_t offset, Load load);
 
   Retention retention_;
   std::function<std::int64_t()> clock_;
   std::mutex mutex_;
   std::unordered_map<std::string, Entry> rooms_;
+  std::unordered_map<std::string, Conversation> conversations_;  // by conversation_id
   std::uint64_t next_order_ = 0;
+  std::uint32_t appends_since_sweep_ = 0;
 };
 
 }  // namespace store

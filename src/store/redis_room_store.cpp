@@ -31,17 +31,20 @@ redis.call('DEL', KEYS[3])
 redis.call('ZREM', KEYS[1], ARGV[1])
 return existed)";
 
-// KEYS: room hash, stream. ARGV: message JSON, max messages, min id ("" : no age limit).
+// KEYS: room hash, stream. ARGV: message JSON, max messages, min id ("" : no
+// age limit), "room" (the room must exist) or a conversation's TTL in ms
+// ("" : none; the stream goes when its newest message is past max_age).
 constexpr const char* kAppend = R"(
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if ARGV[4] == 'room' and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], '*', 'm', ARGV[1])
 if ARGV[3] ~= '' then redis.call('XTRIM', KEYS[2], 'MINID', ARGV[3]) end
+if ARGV[4] ~= 'room' and ARGV[4] ~= '' then redis.call('PEXPIRE', KEYS[2], ARGV[4]) end
 return 1)";
 
-// KEYS: room hash, stream. ARGV: count (offset + limit), min id. Newest first;
-// false when there is no room.
+// KEYS: room hash, stream. ARGV: count (offset + limit), min id, "room" (the
+// room must exist) or "". Newest first; false when there is no room.
 constexpr const char* kRead = R"(
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+if ARGV[3] == 'room' and redis.call('EXISTS', KEYS[1]) == 0 then return false end
 if ARGV[2] ~= '' then redis.call('XTRIM', KEYS[2], 'MINID', ARGV[2]) end
 local out = {}
 for _, e in ipairs(redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', ARGV[1])) do
@@ -129,6 +132,7 @@ std::optional<Message> message_of(const std::string& room_id, std::string_view t
   m.type = message_type(str_of(o, "type")).value_or(MessageType::text);
   if (auto* md = o.if_contains("metadata"); md && md->is_object()) m.metadata = md->as_object();
   if (auto* t = o.if_contains("timestamp"); t && t->is_int64()) m.timestamp = t->as_int64();
+  m.to_user_id = str_of(o, "toUserId");
   return m;
 }
 
@@ -140,6 +144,10 @@ struct RedisRoomStore::Core {
   std::string rooms_key() const { return options.key + ":rooms"; }
   std::string room_key(const std::string& id) const { return options.key + ":room:" + id; }
   std::string stream_key(const std::string& id) const { return room_key(id) + ":messages"; }
+  // A conversation's stream: <key>:dm:<n>:<low>:<high>:messages (conversation_id).
+  std::string direct_key(const std::string& conversation) const {
+    return options.key + ":" + conversation + ":messages";
+  }
   // Entries older than max_age: their stream ids (ms) are below this.
   std::string min_id() const {
     if (options.retention.max_age.count() <= 0) return {};
@@ -220,37 +228,63 @@ void RedisRoomStore::delete_room(const std::string& id, std::function<void(bool)
 }
 
 void RedisRoomStore::append(Message m, std::function<void(bool)> done) {
-  core_->run([core = core_.get(), m = std::move(m), done = std::move(done)](redis::Connection& r) {
-    auto text = json::serialize(json::object{{"id", m.id},
-                                             {"userId", m.user_id},
-                                             {"username", m.username},
-                                             {"content", m.content},
-                                             {"type", to_string(m.type)},
-                                             {"metadata", m.metadata},
-                                             {"timestamp", m.timestamp}});
-    r.command({"EVAL", kAppend, "2", core->room_key(m.room_id), core->stream_key(m.room_id), text,
-               std::to_string(std::max<std::size_t>(1, core->options.retention.max_messages)), core->min_id()},
+  auto room = core_->room_key(m.room_id), stream = core_->stream_key(m.room_id);
+  append_to(std::move(room), std::move(stream), "room", std::move(m), std::move(done));
+}
+
+void RedisRoomStore::append_direct(Message m, std::function<void(bool)> done) {
+  auto stream = core_->direct_key(conversation_id(m.user_id, m.to_user_id));
+  auto ttl = core_->options.retention.max_age.count();
+  append_to(stream, stream, ttl > 0 ? std::to_string(ttl) : std::string(), std::move(m), std::move(done));
+}
+
+void RedisRoomStore::append_to(std::string check, std::string stream, std::string mode, Message m,
+                               std::function<void(bool)> done) {
+  core_->run([core = core_.get(), check = std::move(check), stream = std::move(stream), mode = std::move(mode),
+              m = std::move(m), done = std::move(done)](redis::Connection& r) {
+    json::object o{{"id", m.id},
+                   {"userId", m.user_id},
+                   {"username", m.username},
+                   {"content", m.content},
+                   {"type", to_string(m.type)},
+                   {"metadata", m.metadata},
+                   {"timestamp", m.timestamp}};
+    if (!m.to_user_id.empty()) o["toUserId"] = m.to_user_id;
+    r.command({"EVAL", kAppend, "2", check, stream, net::json_text(o),
+               std::to_string(std::max<std::size_t>(1, core->options.retention.max_messages)), core->min_id(), mode},
               [done](error_code ec, Reply reply) { done(!ec && reply.as_integer() == 1); });
   });
 }
 
 void RedisRoomStore::messages(const std::string& room_id, std::size_t limit, std::size_t offset,
                               std::function<void(std::vector<Message>)> done) {
+  read(core_->room_key(room_id), core_->stream_key(room_id), "room", room_id, limit, offset, std::move(done));
+}
+
+void RedisRoomStore::direct_messages(const std::string& a, const std::string& b, std::size_t limit, std::size_t offset,
+                                     std::function<void(std::vector<Message>)> done) {
+  auto id = conversation_id(a, b);
+  auto stream = core_->direct_key(id);
+  read(stream, stream, "", id, limit, offset, std::move(done));
+}
+
+void RedisRoomStore::read(std::string check, std::string stream, std::string mode, std::string room_id,
+                          std::size_t limit, std::size_t offset, std::function<void(std::vector<Message>)> done) {
   auto max = core_->options.retention.max_messages;
   if (limit == 0 || offset >= max) return asio::post(core_->context, [done = std::move(done)] { done({}); });
   auto count = std::min(max, offset + limit);
-  core_->run([core = core_.get(), room_id, offset, count, done = std::move(done)](redis::Connection& r) {
-    r.command(
-        {"EVAL", kRead, "2", core->room_key(room_id), core->stream_key(room_id), std::to_string(count), core->min_id()},
-        [room_id, offset, done](error_code ec, Reply reply) {
-          std::vector<Message> out;
-          if (!ec && reply.is_array()) {
-            const auto& e = reply.elements();  // newest first
-            for (std::size_t i = e.size(); i > offset; --i)
-              if (auto m = message_of(room_id, e[i - 1].str())) out.push_back(std::move(*m));
-          }
-          done(std::move(out));
-        });
+  core_->run([core = core_.get(), check = std::move(check), stream = std::move(stream), mode = std::move(mode),
+              room_id = std::move(room_id), offset, count, done = std::move(done)](redis::Connection& r) {
+    r.command({"EVAL", kRead, "2", check, stream, std::to_string(count), core->min_id(), mode},
+              [room_id, offset, done](error_code ec, Reply reply) {
+                std::vector<Message> out;
+                if (!ec && reply.is_array()) {
+                  const auto& e = reply.elements();  // newest first
+                  for (std::size_t i = e.size(); i > offset; --i)
+                    if (auto m = message_of(room_id, e[i - 1].str())) out.push_back(std::move(*m));
+                }
+                done(std::move(out));
+              });
   });
 }
 

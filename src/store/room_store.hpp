@@ -33,7 +33,8 @@ enum class MessageType : std::uint8_t { text, image, file, system };
 const char* to_string(MessageType type);
 std::optional<MessageType> message_type(std::string_view name);
 
-// Message in seed 001.
+// Message in seed 001; a direct message has its conversation as room_id
+// (conversation_id) and its recipient in to_user_id.
 struct Message {
   std::string id;
   std::string room_id;
@@ -42,9 +43,15 @@ struct Message {
   std::string content;
   MessageType type = MessageType::text;
   boost::json::object metadata;
-  std::int64_t timestamp = 0;  // ms since the epoch
-  boost::json::object to_json() const;
+  std::int64_t timestamp = 0;           // ms since the epoch
+  std::string to_user_id;               // a direct message's recipient; "" in a room
+  boost::json::object to_json() const;  // with toUserId for a direct message
 };
+
+// The conversation of two users, the same whichever sends: "dm:<length of
+// the smaller id>:<smaller id>:<larger id>" (the length keeps "a:b"+"c" and
+// "a"+"b:c" apart).
+std::string conversation_id(const std::string& user_a, const std::string& user_b);
 
 struct RoomActivity {
   std::uint64_t message_count = 0;  // messages kept (after retention)
@@ -75,6 +82,12 @@ class RoomStore {
   virtual void messages(const std::string& room_id, std::size_t limit, std::size_t offset,
                         std::function<void(std::vector<Message>)> done) = 0;
   virtual void activity(const std::string& room_id, std::function<void(std::optional<RoomActivity>)> done) = 0;
+  // Direct messages: the conversation of message.user_id and
+  // message.to_user_id (its room_id is their conversation_id), made by its
+  // first message, with the rooms' retention; read as messages() pages.
+  virtual void append_direct(Message message, std::function<void(bool ok)> done) = 0;
+  virtual void direct_messages(const std::string& user_a, const std::string& user_b, std::size_t limit,
+                               std::size_t offset, std::function<void(std::vector<Message>)> done) = 0;
   virtual void stop() {}
 };
 

@@ -25,8 +25,8 @@ struct Fixture {
   }
   bool add(int i, std::int64_t at = 0) {
     bool ok = false;
-    Message m{"m" + std::to_string(i),  "r", "u",          "User", "hello " + std::to_string(i),
-              store::MessageType::text, {},  at ? at : now};
+    Message m{"m" + std::to_string(i),  "r", "u",           "User", "hello " + std::to_string(i),
+              store::MessageType::text, {},  at ? at : now, {}};
     store.append(std::move(m), [&](bool b) { ok = b; });
     return ok;
   }
@@ -85,7 +85,7 @@ TEST(MemoryRoomStore, DropsMessagesOlderThanMaxAge) {
 TEST(MemoryRoomStore, AppendsOnlyToRoomsThatExistAndDeletesHistoryWithTheRoom) {
   Fixture f(Retention{});
   bool ok = true;
-  f.store.append(Message{"x", "nope", "u", "U", "c", store::MessageType::text, {}, f.now}, [&](bool b) { ok = b; });
+  f.store.append(Message{"x", "nope", "u", "U", "c", store::MessageType::text, {}, f.now, {}}, [&](bool b) { ok = b; });
   EXPECT_FALSE(ok);
   ASSERT_TRUE(f.add(1));
   bool existed = false;
@@ -137,7 +137,8 @@ TEST(MemoryRoomStore, MemoryPerMessageAt100k) {
                        std::string(64, 'a' + i % 26),
                        store::MessageType::text,
                        {},
-                       now},
+                       now,
+                       {}},
                [](bool ok) { ASSERT_TRUE(ok); });
     }
     ASSERT_EQ(s.stored_messages(), std::size_t(n));
@@ -149,6 +150,47 @@ TEST(MemoryRoomStore, MemoryPerMessageAt100k) {
   }
   // Everything goes back with the store.
   EXPECT_LT(mallinfo2().uordblks, before + 64 * 1024);
+}
+
+// Direct messages: one conversation per pair, whichever sends, with a room's
+// retention and paging; no registry room is needed.
+TEST(MemoryRoomStore, DirectMessagesAreOneConversationPerPair) {
+  std::int64_t now = 1'000'000'000;
+  MemoryRoomStore s(Retention{3, std::chrono::seconds(60)}, [&] { return now; });
+  auto dm = [&](std::string from, std::string to, std::string id) {
+    bool ok = false;
+    s.append_direct(
+        Message{id, store::conversation_id(from, to), from, from, "hi", store::MessageType::text, {}, now, to},
+        [&](bool b) { ok = b; });
+    return ok;
+  };
+  auto page = [&](const std::string& a, const std::string& b, std::size_t limit, std::size_t offset = 0) {
+    std::vector<std::string> out;
+    s.direct_messages(a, b, limit, offset, [&](std::vector<Message> ms) {
+      for (auto& m : ms) out.push_back(m.id + ":" + m.user_id + ">" + m.to_user_id);
+    });
+    return out;
+  };
+  EXPECT_TRUE(dm("ann", "bob", "1"));
+  EXPECT_TRUE(dm("bob", "ann", "2"));
+  EXPECT_TRUE(dm("ann", "cat", "3"));
+  using V = std::vector<std::string>;
+  EXPECT_EQ(page("bob", "ann", 10), (V{"1:ann>bob", "2:bob>ann"}));
+  EXPECT_EQ(page("ann", "bob", 1), (V{"2:bob>ann"}));
+  EXPECT_EQ(page("ann", "bob", 1, 1), (V{"1:ann>bob"}));
+  EXPECT_EQ(page("ann", "cat", 10), (V{"3:ann>cat"}));
+  EXPECT_TRUE(page("bob", "cat", 10).empty());
+  // Ids with the separator in them stay apart.
+  EXPECT_NE(store::conversation_id("a:b", "c"), store::conversation_id("a", "b:c"));
+  EXPECT_EQ(store::conversation_id("x", "y"), store::conversation_id("y", "x"));
+  // Retention: 3 messages, 60 s.
+  for (int i = 4; i <= 7; ++i) dm("ann", "bob", std::to_string(i));
+  EXPECT_EQ(page("ann", "bob", 10), (V{"5:ann>bob", "6:ann>bob", "7:ann>bob"}));
+  now += 61'000;
+  EXPECT_TRUE(page("ann", "bob", 10).empty());
+  EXPECT_EQ(s.stored_messages(), 1u) << "ann and bob's conversation went when read; ann and cat's is unread";
+  EXPECT_TRUE(page("cat", "ann", 10).empty());
+  EXPECT_EQ(s.stored_messages(), 0u);
 }
 
 TEST(RoomPattern, GlobMatchesWithStars) {

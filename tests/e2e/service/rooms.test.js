@@ -246,4 +246,19 @@ describe("rooms and history from C++ (RealtimeService from a worker thread)", ()
     assert.deepEqual(await call("getRoomMembers", { room: room.id }), []);
     assert.equal(await call("deleteRoom", { room: room.id }), false);
   });
+
+  it("send_direct_message and get_direct_messages (the blocking form) from the worker thread", async () => {
+    const [d1, d2] = await Promise.all([open("d1"), open("d2")]);
+    const atD2 = once(d2, "newDirectMessage");
+    const atD1 = once(d1, "newDirectMessage");
+    const m = await call("sendDirectMessage", { from: "d1", to: "d2", content: "from C++" });
+    assert.equal(m.username, "Name d1");
+    assert.equal(m.toUserId, "d2");
+    assert.deepEqual((await atD2)[0], m);
+    assert.deepEqual((await atD1)[0], m, "the sender's tabs: none sent it here");
+    await call("sendDirectMessage", { from: "d2", to: "d1", content: "back" });
+    assert.deepEqual((await call("getDirectMessages", { a: "d2", b: "d1" })).map((x) => x.content), ["from C++", "back"]);
+    assert.deepEqual((await call("getDirectMessages", { a: "d1", b: "d2", limit: 1, offset: 1 })).map((x) => x.content), ["from C++"]);
+    assert.equal(await call("sendDirectMessage", { from: "d1", to: "d1", content: "self" }), null);
+  });
 });

@@ -85,4 +85,25 @@ describe("chat rooms and history, Redis store, two nodes", () => {
     assert.equal((await api(nodes[1], "GET", `/rooms/${other.id}/messages`)).status, 404);
     assert.equal((await api(nodes[1], "POST", `/rooms/${other.id}/messages`, { content: "late" })).status, 404);
   });
+
+  it("keeps direct messages in Redis: delivered across the nodes, one conversation read from either, bounded and expiring", async () => {
+    const [a, b] = nodes;
+    const [ann, annOnB, bob] = await Promise.all([open(a, "dm-ann"), open(b, "dm-ann"), open(b, "dm-bob")]);
+    const atBob = once(bob, "newDirectMessage");
+    const atOtherTab = once(annOnB, "newDirectMessage");
+    const first = await ann.timeout(3000).emitWithAck("sendDirectMessage", { toUserId: "dm-bob", content: "m1" });
+    assert.deepEqual((await atBob)[0], first, "to the recipient on the other node");
+    assert.deepEqual((await atOtherTab)[0], first, "to the sender's tab on the other node");
+    for (let i = 2; i <= 5; i++) await bob.timeout(3000).emitWithAck("sendDirectMessage", { toUserId: "dm-ann", content: `m${i}` });
+    const read = async (node, x, y, q = "") =>
+      (await api(node, "GET", `/users/${x}/direct-messages/${y}${q}`)).body.data.messages.map((m) => `${m.userId}>${m.toUserId}:${m.content}`);
+    const last4 = ["dm-bob>dm-ann:m2", "dm-bob>dm-ann:m3", "dm-bob>dm-ann:m4", "dm-bob>dm-ann:m5"];
+    assert.deepEqual(await read(a, "dm-ann", "dm-bob"), last4, "HISTORY_MAX_MESSAGES=4 holds for a conversation");
+    assert.deepEqual(await read(b, "dm-bob", "dm-ann", "?limit=1&offset=1"), ["dm-bob>dm-ann:m4"]);
+    const r = redis.client();
+    const keys = await r.keys("*dm:*");
+    assert.equal(keys.length, 1, `one conversation: ${keys}`);
+    const ttl = await r.pttl(keys[0]);
+    assert.ok(ttl > 0 && ttl <= 7 * 24 * 3600 * 1000, `expires with HISTORY_MAX_AGE: ${ttl}`);
+  });
 });
