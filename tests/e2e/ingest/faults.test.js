@@ -112,7 +112,7 @@ describe("RabbitMQ ingestion: faults", () => {
     await until(async () => (await health(second)).state === "consuming", 10000, "the second consumer");
     const got = await tab(second, "u7");
     for (let n = 6; n <= 10; n++) notify("u7", n);
-    await until(() => got.length === 5, 5000, "the second node's own messages");
+    await until(() => got.length === 5, 15000, "the second node's own messages");
     assert.deepEqual([...got].sort((a, b) => a - b), [6, 7, 8, 9, 10], "the frozen node's messages stay unacked");
 
     first.child.kill("SIGKILL");
