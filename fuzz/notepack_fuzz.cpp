@@ -99,6 +99,9 @@ void check_round_trip(const notepack::Decoded& first) {
   notepack::encode(first.value, first.buffers, bytes);
   auto second = notepack::decode(bytes);
   check_contract(second);
+  // An ext decodes to [type, buffer], one level deeper once encoded as an
+  // array: an input at the depth limit may not decode again (timed run).
+  if (!second && second.error.find("nested too deeply") != std::string::npos) return;
   FUZZ_CHECK(second);
   if (unambiguous(first)) {
     FUZZ_CHECK(same(first.value, second.value));
