@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "auth/secret_compare.hpp"
 #include "metrics/process.hpp"
 #include "net/json_text.hpp"
 #include "net/url.hpp"
@@ -218,7 +219,7 @@ void HttpApi::require_key(const net::HttpRequest& req) const {
     // Behind a trusted proxy the peer is the proxy: judge the client it names.
     if (!is_loopback(req.client_address.empty() ? req.remote_address : req.client_address))
       throw ApiError{401, "API_KEY is not configured: this endpoint answers loopback clients only"};
-  } else if (req.header("Authorization") != "Bearer " + options_.api_key) {
+  } else if (!auth::secrets_equal(req.header("Authorization"), "Bearer " + options_.api_key)) {
     throw ApiError{401, "Authorization: a valid Bearer API key is required"};
   }
 }
