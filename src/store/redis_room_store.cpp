@@ -1,19 +1,14 @@
 #include "store/redis_room_store.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <thread>
 
 #include "net/json_text.hpp"
-#include "redis/connection.hpp"
+#include "redis/connection_thread.hpp"
 
 namespace store {
 
 namespace json = boost::json;
-namespace asio = boost::asio;
 
 namespace {
 
@@ -139,7 +134,7 @@ std::optional<Message> message_of(const std::string& room_id, std::string_view t
 }  // namespace
 
 struct RedisRoomStore::Core {
-  explicit Core(Options o) : options(std::move(o)), work(asio::make_work_guard(context)) {}
+  explicit Core(Options o) : options(std::move(o)), redis(options.redis) {}
 
   std::string rooms_key() const { return options.key + ":rooms"; }
   std::string room_key(const std::string& id) const { return options.key + ":room:" + id; }
@@ -157,34 +152,18 @@ struct RedisRoomStore::Core {
   // Runs `fn(redis)` on the store's thread.
   template <typename Fn>
   void run(Fn fn) {
-    asio::post(context, [this, fn = std::move(fn)]() mutable { fn(*redis); });
+    redis.run(std::move(fn));
   }
 
   Options options;
-  asio::io_context context{1};
-  asio::executor_work_guard<asio::io_context::executor_type> work;
-  std::unique_ptr<redis::Connection> redis;
-  std::thread thread;
-  bool stopped = false;
+  redis::ConnectionThread redis;
 };
 
-RedisRoomStore::RedisRoomStore(Options options) : core_(std::make_shared<Core>(std::move(options))) {
-  core_->redis = std::make_unique<redis::Connection>(core_->context, core_->options.redis);
-  core_->thread = std::thread([core = core_.get()] { core->context.run(); });
-}
+RedisRoomStore::RedisRoomStore(Options options) : core_(std::make_shared<Core>(std::move(options))) {}
 
 RedisRoomStore::~RedisRoomStore() { stop(); }
 
-void RedisRoomStore::stop() {
-  if (core_->stopped) return;
-  core_->stopped = true;
-  asio::post(core_->context, [core = core_.get()] {
-    core->redis->close();
-    core->work.reset();
-  });
-  if (core_->thread.joinable()) core_->thread.join();
-  core_->redis.reset();
-}
+void RedisRoomStore::stop() { core_->redis.stop(); }
 
 using boost::system::error_code;
 using redis::Reply;
@@ -271,7 +250,7 @@ void RedisRoomStore::direct_messages(const std::string& a, const std::string& b,
 void RedisRoomStore::read(std::string check, std::string stream, std::string mode, std::string room_id,
                           std::size_t limit, std::size_t offset, std::function<void(std::vector<Message>)> done) {
   auto max = core_->options.retention.max_messages;
-  if (limit == 0 || offset >= max) return asio::post(core_->context, [done = std::move(done)] { done({}); });
+  if (limit == 0 || offset >= max) return core_->redis.post([done = std::move(done)] { done({}); });
   auto count = std::min(max, offset + limit);
   core_->run([core = core_.get(), check = std::move(check), stream = std::move(stream), mode = std::move(mode),
               room_id = std::move(room_id), offset, count, done = std::move(done)](redis::Connection& r) {
