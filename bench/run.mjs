@@ -68,7 +68,9 @@ const scenarios = [
     name: "connect storm 10k",
     // Paced at 11,000/s: unpaced, the load generator's own side of the TCP
     // handshakes (kernel work on its core) passes 80 % of a core before the
-    // server is busy, and every run would be invalid.
+    // server is busy, and every run would be invalid. A run that held the
+    // pace was not limited by the load generator, however busy it was.
+    pace: 11000,
     loadgen: ["--scenario", "connect", "--connections", sz(10000, 100), "--handshakes-in-flight", 128, "--connect-rate", 11000],
     metrics: [
       { name: "server CPU µs per connection", value: (r) => r.connect_server_cpu_us / r.connections, better: "lower", raw: true },
@@ -299,10 +301,11 @@ async function runLoadgen(port, pid, loadgenArgs, core = singleLayout.loadgen, e
 }
 
 // Why a run cannot be reported, or null.
-function invalidity(r) {
+function invalidity(r, scenario) {
   if (r.status !== "ok") return `${r.status}${r.error ? ` (${r.error})` : ""}, ${r.received}/${r.expected} received`;
   if (r.scenario === "idle") return null; // memory: how busy the load generator was does not matter
   const phaseUs = r.scenario === "connect" ? r.connect_ms * 1000 : r.wall_us;
+  if (scenario.pace && r.connections / (phaseUs / 1e6) >= 0.95 * scenario.pace) return null; // the pace held
   const share = r.loadgen_cpu_us / phaseUs;
   if (!quick && share > 0.8) return `load generator at ${Math.round(share * 100)} % CPU`;
   return null;
@@ -322,7 +325,7 @@ for (const scenario of scenarios) {
   for (let rep = 0; rep < reps; rep++) {
     for (const kind of kinds) {
       const r = await runOnce(scenario, kind);
-      const invalid = invalidity(r);
+      const invalid = invalidity(r, scenario);
       if (invalid) failures++;
       results.push({ scenario: scenario.name, kind, r, invalid });
       const note = invalid ? `INVALID: ${invalid}` : `${r.received ?? 0}/${r.expected ?? 0} received`;
@@ -365,7 +368,7 @@ for (const scenario of scenarios) {
 const invalidRuns = results.filter((x) => x.invalid);
 lines.push("");
 lines.push(invalidRuns.length === 0
-  ? "Every run was valid (no message lost, load generator under 80 % CPU)."
+  ? "Every run was valid (no message lost, load generator under 80 % CPU or the pace held)."
   : `Invalid runs, left out of the medians: ${invalidRuns.map((x) => `${x.scenario} / ${x.kind}: ${x.invalid}`).join("; ")}.`);
 lines.push("");
 const table = lines.join("\n");
