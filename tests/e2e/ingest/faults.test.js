@@ -94,9 +94,13 @@ describe("RabbitMQ ingestion: faults", () => {
     assert.deepEqual(got, [1, 2]);
     assert.deepEqual(other, [3]);
     await server.output(/ingest.*disconnected/);
-    // Once per state change: the broker's absence is logged once, not once per attempt.
-    const lines = server.stdout().split("\n").filter((l) => /ingest/.test(l) && /disconnected/.test(l));
-    assert.equal(lines.length, 1, lines.join("\n"));
+    // Once per state change: the broker's absence is logged once, not once per
+    // attempt. A broker still booting may take the TCP connection and drop the
+    // login, which is a change (connecting, then disconnected) and logged again.
+    const states = server.stdout().split("\n").filter((l) => /ingest state=/.test(l))
+      .map((l) => l.match(/state=(\w+)/)[1]);
+    assert.ok(states.includes("disconnected"), states.join(","));
+    for (let i = 1; i < states.length; i++) assert.notEqual(states[i], states[i - 1], states.join(","));
   });
 
   it("a daemon SIGKILLed with unacked messages: the next consumer gets them", async () => {
