@@ -52,6 +52,7 @@ const crossMetrics = [
   { name: "deliveries per CPU-second (receiving node)", value: (r) => 1e6 / perDelivery(r), better: "higher" },
   { name: "deliveries per second (wall)", value: (r) => r.received / (r.wall_us / 1e6), better: "higher" },
 ];
+const connectPace = 11000; // connections per second in the connect storm
 const scenarios = [
   ...[1000, 5000, 10000, 18000].map((n) => ({
     name: `idle ${n / 1000}k`,
@@ -70,8 +71,8 @@ const scenarios = [
     // handshakes (kernel work on its core) passes 80 % of a core before the
     // server is busy, and every run would be invalid. A run that held the
     // pace was not limited by the load generator, however busy it was.
-    pace: 11000,
-    loadgen: ["--scenario", "connect", "--connections", sz(10000, 100), "--handshakes-in-flight", 128, "--connect-rate", 11000],
+    pace: connectPace,
+    loadgen: ["--scenario", "connect", "--connections", sz(10000, 100), "--handshakes-in-flight", 128, "--connect-rate", connectPace],
     metrics: [
       { name: "server CPU µs per connection", value: (r) => r.connect_server_cpu_us / r.connections, better: "lower", raw: true },
       { name: "connections per CPU-second", value: (r) => (1e6 * r.connections) / r.connect_server_cpu_us, better: "higher", raw: true },

@@ -149,14 +149,8 @@ struct RedisRoomStore::Core {
     return std::to_string(std::max<std::int64_t>(0, now_ms() - options.retention.max_age.count()));
   }
 
-  // Runs `fn(redis)` on the store's thread.
-  template <typename Fn>
-  void run(Fn fn) {
-    redis.run(std::move(fn));
-  }
-
   Options options;
-  redis::ConnectionThread redis;
+  redis::ConnectionThread redis;  // the store's thread: fn(connection) runs there
 };
 
 RedisRoomStore::RedisRoomStore(Options options) : core_(std::make_shared<Core>(std::move(options))) {}
@@ -169,7 +163,7 @@ using boost::system::error_code;
 using redis::Reply;
 
 void RedisRoomStore::create_room(Room room, std::function<void(bool)> done) {
-  core_->run([core = core_.get(), room = std::move(room), done = std::move(done)](redis::Connection& r) {
+  core_->redis.run([core = core_.get(), room = std::move(room), done = std::move(done)](redis::Connection& r) {
     r.command({"EVAL", kCreate, "2", core->rooms_key(), core->room_key(room.id), room.id,
                std::to_string(room.created_at), room.name, room.ns, room.created_by, net::json_text(room.metadata)},
               [done](error_code ec, Reply reply) { done(!ec && reply.as_integer() == 1); });
@@ -177,14 +171,14 @@ void RedisRoomStore::create_room(Room room, std::function<void(bool)> done) {
 }
 
 void RedisRoomStore::get_room(const std::string& id, std::function<void(std::optional<Room>)> done) {
-  core_->run([core = core_.get(), id, done = std::move(done)](redis::Connection& r) {
+  core_->redis.run([core = core_.get(), id, done = std::move(done)](redis::Connection& r) {
     r.command({"HGETALL", core->room_key(id)},
               [id, done](error_code ec, Reply reply) { done(ec ? std::nullopt : room_of(id, reply)); });
   });
 }
 
 void RedisRoomStore::list_rooms(std::optional<std::string> ns, std::function<void(std::vector<Room>)> done) {
-  core_->run([core = core_.get(), ns = std::move(ns), done = std::move(done)](redis::Connection& r) {
+  core_->redis.run([core = core_.get(), ns = std::move(ns), done = std::move(done)](redis::Connection& r) {
     r.command({"EVAL", kList, "1", core->rooms_key(), core->options.key + ":room:", std::to_string(kMaxListed)},
               [ns, done](error_code ec, Reply reply) {
                 std::vector<Room> rooms;
@@ -200,7 +194,7 @@ void RedisRoomStore::list_rooms(std::optional<std::string> ns, std::function<voi
 }
 
 void RedisRoomStore::delete_room(const std::string& id, std::function<void(bool)> done) {
-  core_->run([core = core_.get(), id, done = std::move(done)](redis::Connection& r) {
+  core_->redis.run([core = core_.get(), id, done = std::move(done)](redis::Connection& r) {
     r.command({"EVAL", kDelete, "3", core->rooms_key(), core->room_key(id), core->stream_key(id), id},
               [done](error_code ec, Reply reply) { done(!ec && reply.as_integer() == 1); });
   });
@@ -219,7 +213,7 @@ void RedisRoomStore::append_direct(Message m, std::function<void(bool)> done) {
 
 void RedisRoomStore::append_to(std::string check, std::string stream, std::string mode, Message m,
                                std::function<void(bool)> done) {
-  core_->run([core = core_.get(), check = std::move(check), stream = std::move(stream), mode = std::move(mode),
+  core_->redis.run([core = core_.get(), check = std::move(check), stream = std::move(stream), mode = std::move(mode),
               m = std::move(m), done = std::move(done)](redis::Connection& r) {
     json::object o{{"id", m.id},
                    {"userId", m.user_id},
@@ -252,7 +246,7 @@ void RedisRoomStore::read(std::string check, std::string stream, std::string mod
   auto max = core_->options.retention.max_messages;
   if (limit == 0 || offset >= max) return core_->redis.post([done = std::move(done)] { done({}); });
   auto count = std::min(max, offset + limit);
-  core_->run([core = core_.get(), check = std::move(check), stream = std::move(stream), mode = std::move(mode),
+  core_->redis.run([core = core_.get(), check = std::move(check), stream = std::move(stream), mode = std::move(mode),
               room_id = std::move(room_id), offset, count, done = std::move(done)](redis::Connection& r) {
     r.command({"EVAL", kRead, "2", check, stream, std::to_string(count), core->min_id(), mode},
               [room_id, offset, done](error_code ec, Reply reply) {
@@ -268,7 +262,7 @@ void RedisRoomStore::read(std::string check, std::string stream, std::string mod
 }
 
 void RedisRoomStore::activity(const std::string& room_id, std::function<void(std::optional<RoomActivity>)> done) {
-  core_->run([core = core_.get(), room_id, done = std::move(done)](redis::Connection& r) {
+  core_->redis.run([core = core_.get(), room_id, done = std::move(done)](redis::Connection& r) {
     r.command({"EVAL", kActivity, "2", core->room_key(room_id), core->stream_key(room_id), core->min_id()},
               [done](error_code ec, Reply reply) {
                 if (ec || !reply.is_array() || reply.elements().size() != 3) return done(std::nullopt);
