@@ -6,15 +6,14 @@
 #include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/status.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
 #include <cerrno>
 #include <exception>
 
 #include "net/connection_count.hpp"
 #include "net/connection_exchange.hpp"
 #include "net/poller.hpp"
+#include "net/request_head.hpp"
 #include "net/websocket_accept.hpp"
 
 namespace net {
@@ -45,7 +44,7 @@ class FirstRequest final : public PollTarget,
         context_(shards.context(shard)) {}
 
   ~FirstRequest() {
-    Poller::forget(this);
+    if (phase_ != Phase::done) Poller::forget(this);  // finish() did it otherwise
     if (fd_ >= 0) ::close(fd_);
   }
 
@@ -89,20 +88,31 @@ class FirstRequest final : public PollTarget,
     });
   }
 
-  // The handler accepts the upgrade, for a session of `target_shard`.
-  void hand_over_websocket(std::uint32_t, std::size_t target_shard, BeastRequest request, WebSocketSettings settings,
+  // The handler accepts the upgrade, for a session of `target_shard`. The
+  // exchange's Beast request is empty: the head parsed in place says it all.
+  void hand_over_websocket(std::uint32_t, std::size_t target_shard, BeastRequest, WebSocketSettings settings,
                            std::function<void(std::shared_ptr<WebSocketConnection>)> on_open) {
     if (phase_ != Phase::handling) return;
+    bool may_deflate = settings.permessage_deflate && !parsed_.field("Sec-WebSocket-Extensions").empty();
+    if (target_shard == shard_ && !may_deflate) {
+      ws::UpgradeRequest upgrade;
+      upgrade.is_upgrade = true;  // handle_upgrade checked it
+      upgrade.key = parsed_.field("Sec-WebSocket-Key");
+      upgrade.version = parsed_.field("Sec-WebSocket-Version");
+      int fd = std::exchange(fd_, -1);
+      accept_plain_websocket_on_poller(context_, fd, shard_, upgrade, settings, std::move(on_open));
+      return finish();
+    }
     if (target_shard == shard_) {
       int fd = std::exchange(fd_, -1);
-      accept_websocket_on_poller(context_, fd, protocol_, shard_, std::move(request), std::move(settings),
+      accept_websocket_on_poller(context_, fd, protocol_, shard_, beast_request(), std::move(settings),
                                  std::move(on_open));
       return finish();
     }
     // The session lives on another shard (an upgrade from long-polling): the
     // socket moves to that shard's io_context.
     Poller::of(context_).remove(fd_);
-    accept_websocket_on_shard(shards_, target_shard, protocol_, std::exchange(fd_, -1), std::move(request),
+    accept_websocket_on_shard(shards_, target_shard, protocol_, std::exchange(fd_, -1), beast_request(),
                               std::move(settings), std::move(on_open));
     finish();
   }
@@ -153,19 +163,14 @@ class FirstRequest final : public PollTarget,
     }
     disarm();
     // Bytes after the head (a body, a pipelined request) are Beast's to read.
-    if (end + 4 != head_.size() || !handle_upgrade()) to_beast();
+    if (end + 4 != head_.size() || head_.size() > cap || !handle_upgrade()) to_beast();
   }
 
   // True when the head is a WebSocket upgrade for a route, now handled.
+  // Parsed in place; a head in any but the plain form is Beast's to parse.
   bool handle_upgrade() {
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(head_.size(), UINT32_MAX)));
-    beast::error_code ec;
-    parser.put(asio::buffer(head_), ec);
-    if (ec || !parser.is_done()) return false;
-    const auto& req = parser.get();
-    if (req.method() != http::verb::get || !beast::websocket::is_upgrade(req)) return false;
-    std::string_view target(req.target().data(), req.target().size());
+    if (!parse_request_head(head_, parsed_) || !is_websocket_upgrade(parsed_)) return false;
+    std::string_view target = parsed_.target;
     const auto* route = find_route(shared_->routes, target.substr(0, target.find('?')));
     if (!route) return false;
 
@@ -173,20 +178,20 @@ class FirstRequest final : public PollTarget,
     request.method = "GET";
     request.target = std::string(target);
     std::string forwarded;  // every X-Forwarded-For header, joined
-    request.headers.reserve(16);
-    for (const auto& field : req) {
-      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-      if (shared_->options.trust_proxy && iequals(request.headers.back().first, "X-Forwarded-For"))
-        forwarded.append(forwarded.empty() ? "" : ",").append(request.headers.back().second);
+    request.headers.reserve(parsed_.fields.size());
+    for (const auto& [name, value] : parsed_.fields) {
+      request.headers.emplace_back(std::string(name), std::string(value));
+      if (shared_->options.trust_proxy && iequals(name, "X-Forwarded-For"))
+        forwarded.append(forwarded.empty() ? "" : ",").append(value);
     }
     request.remote_address = std::move(remote_address_);
     request.client_address = forwarded_client(request.remote_address, forwarded, shared_->options.trust_proxy);
     request.websocket_upgrade = true;
-    std::string().swap(head_);
     phase_ = Phase::handling;
 
+    // head_ stays until the connection is handed over: parsed_ points into it.
     auto exchange = std::make_shared<ConnectionExchange<FirstRequest>>(shared_from_this(), 0, std::move(request),
-                                                                       parser.release());
+                                                                       BeastRequest{});
     // As in the Beast connection: a handler that throws answers 500.
     try {
       route->handler(exchange);
@@ -198,6 +203,17 @@ class FirstRequest final : public PollTarget,
       exchange->respond(std::move(res));
     }
     return true;
+  }
+
+  // The parsed head as Beast's request, for the paths that take one.
+  BeastRequest beast_request() const {
+    BeastRequest request;
+    request.method_string({parsed_.method.data(), parsed_.method.size()});
+    request.target({parsed_.target.data(), parsed_.target.size()});
+    request.version(11);
+    for (const auto& [name, value] : parsed_.fields)
+      request.insert(beast::string_view(name.data(), name.size()), beast::string_view(value.data(), value.size()));
+    return request;
   }
 
   // The Beast connection takes the socket and what was read of it.
@@ -239,6 +255,7 @@ class FirstRequest final : public PollTarget,
   asio::io_context& context_;
   std::shared_ptr<FirstRequest> self_;  // while the poller may call it
   std::string head_;                     // the bytes read so far
+  RequestHead parsed_;                   // views into head_, once it is whole
   Phase phase_ = Phase::reading;
 };
 

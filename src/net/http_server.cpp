@@ -19,6 +19,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
+#include <charconv>
 #include <system_error>
 
 #include "metrics/counters.hpp"
@@ -54,11 +55,20 @@ void refuse(int fd) {
 }
 
 // The peer's address as text, from what accept4() wrote ("" if unknown).
+// IPv4 is written by hand: glibc's inet_ntop formats it with sprintf, a
+// thousand instructions per new connection.
 std::string address_text(const sockaddr_storage& peer) {
   char text[INET6_ADDRSTRLEN] = "";
-  if (peer.ss_family == AF_INET)
-    ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(peer).sin_addr, text, sizeof text);
-  else if (peer.ss_family == AF_INET6)
+  if (peer.ss_family == AF_INET) {
+    auto bytes = reinterpret_cast<const unsigned char*>(&reinterpret_cast<const sockaddr_in&>(peer).sin_addr);
+    char* at = text;
+    for (int i = 0; i < 4; ++i) {
+      if (i) *at++ = '.';
+      at = std::to_chars(at, text + sizeof text, unsigned{bytes[i]}).ptr;
+    }
+    return std::string(text, at);
+  }
+  if (peer.ss_family == AF_INET6)
     ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr, text, sizeof text);
   return text;
 }

@@ -87,8 +87,9 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   }
 
   ~PlainWebSocketConnection() override {
+    if (fd_ < 0) return;  // end() closed it, and forgot this then
     Poller::forget(this);
-    if (fd_ >= 0) ::close(fd_);
+    ::close(fd_);
   }
 
   // Every send() and recv() passes MSG_DONTWAIT, whatever mode the fd is in.

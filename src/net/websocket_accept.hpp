@@ -9,6 +9,7 @@
 
 #include "net/shard_pool.hpp"
 #include "net/websocket_connection.hpp"
+#include "net/websocket_handshake.hpp"
 
 namespace net {
 
@@ -33,5 +34,12 @@ void accept_websocket_on_shard(ShardPool& shards, std::size_t target_shard, cons
 void accept_websocket_on_poller(boost::asio::io_context& context, int fd, const boost::asio::ip::tcp& protocol,
                                 std::size_t shard, BeastRequest request, WebSocketSettings settings,
                                 std::function<void(std::shared_ptr<WebSocketConnection>)> on_open);
+
+// The same without permessage-deflate, from the request's WebSocket fields
+// as `upgrade` says them: no Beast request is needed (the fast path of a
+// new connection, first_request.cpp).
+void accept_plain_websocket_on_poller(boost::asio::io_context& context, int fd, std::size_t shard,
+                                      const ws::UpgradeRequest& upgrade, const WebSocketSettings& settings,
+                                      std::function<void(std::shared_ptr<WebSocketConnection>)> on_open);
 
 }  // namespace net

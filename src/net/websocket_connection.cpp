@@ -168,13 +168,18 @@ std::string_view view(beast::string_view s) { return {s.data(), s.size()}; }
 }  // namespace
 
 namespace {
-// The 101 for a request without permessage-deflate, or the refusal to send.
-ws::HandshakeAnswer answer_plain(const BeastRequest& request, const WebSocketSettings& settings) {
+// The WebSocket fields of `request`, as the handshake's answer needs them.
+ws::UpgradeRequest upgrade_of(const BeastRequest& request) {
   ws::UpgradeRequest upgrade;
   upgrade.is_upgrade = websocket::is_upgrade(request);
   upgrade.key = view(request[beast::http::field::sec_websocket_key]);
   upgrade.version = view(request[beast::http::field::sec_websocket_version]);
-  return ws::answer_handshake(upgrade, settings.response_headers);
+  return upgrade;
+}
+
+// The 101 for a request without permessage-deflate, or the refusal to send.
+ws::HandshakeAnswer answer_plain(const BeastRequest& request, const WebSocketSettings& settings) {
+  return ws::answer_handshake(upgrade_of(request), settings.response_headers);
 }
 
 bool wants_deflate(const BeastRequest& request, const WebSocketSettings& settings) {
@@ -236,7 +241,13 @@ void accept_websocket_on_poller(boost::asio::io_context& context, int fd, const 
     }
     return accept_websocket_on(std::move(socket), shard, std::move(request), std::move(settings), std::move(on_open));
   }
-  auto answer = answer_plain(request, settings);
+  accept_plain_websocket_on_poller(context, fd, shard, upgrade_of(request), settings, std::move(on_open));
+}
+
+void accept_plain_websocket_on_poller(boost::asio::io_context& context, int fd, std::size_t shard,
+                                      const ws::UpgradeRequest& upgrade, const WebSocketSettings& settings,
+                                      std::function<void(std::shared_ptr<WebSocketConnection>)> on_open) {
+  auto answer = ws::answer_handshake(upgrade, settings.response_headers);
   if (!answer.accepted) {
     // Refused: a few hundred bytes that a new connection's socket buffer takes at once.
     (void)::send(fd, answer.text.data(), answer.text.size(), MSG_DONTWAIT | MSG_NOSIGNAL);

@@ -1,0 +1,123 @@
+#include "net/request_head.hpp"
+
+#include <array>
+
+#include "net/http_types.hpp"
+
+namespace net {
+
+namespace {
+
+// What a byte may be, in one table lookup: this runs on every byte of every
+// new connection's head.
+enum CharClass : unsigned char {
+  kTchar = 1,    // RFC 9110 tchar: a token's byte
+  kVisible = 2,  // VCHAR, 0x21-0x7e
+  kBlank = 4,    // SP, HTAB
+};
+
+constexpr auto kCharClasses = [] {
+  std::array<unsigned char, 256> table{};
+  for (int c = 0x21; c < 0x7f; ++c) table[c] = kVisible;
+  for (int c = '0'; c <= '9'; ++c) table[c] |= kTchar;
+  for (int c = 'a'; c <= 'z'; ++c) table[c] |= kTchar;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] |= kTchar;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] |= kTchar;
+  table[' '] = table['\t'] = kBlank;
+  return table;
+}();
+
+// Whether every byte of `s` is of one of the classes in `mask`.
+bool all_of_class(std::string_view s, unsigned char mask) {
+  for (unsigned char c : s)
+    if (!(kCharClasses[c] & mask)) return false;
+  return true;
+}
+
+bool is_token(std::string_view s) { return !s.empty() && all_of_class(s, kTchar); }
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// The next line of `rest`, up to its first CR, which an LF must follow;
+// false if there is none. A stray LF stays in the line, where the checks of
+// its parts refuse it (no part may hold a control byte).
+bool next_line(std::string_view& rest, std::string_view& line) {
+  std::size_t end = rest.find('\r');
+  if (end == std::string_view::npos || end + 1 == rest.size() || rest[end + 1] != '\n') return false;
+  line = rest.substr(0, end);
+  rest.remove_prefix(end + 2);
+  return true;
+}
+
+bool parse_request_line(std::string_view line, RequestHead& head) {
+  std::size_t first = line.find(' ');
+  if (first == std::string_view::npos) return false;
+  std::size_t second = line.find(' ', first + 1);
+  if (second == std::string_view::npos) return false;
+  head.method = line.substr(0, first);
+  head.target = line.substr(first + 1, second - first - 1);
+  return is_token(head.method) && !head.target.empty() && all_of_class(head.target, kVisible) &&
+         line.substr(second + 1) == "HTTP/1.1";
+}
+
+bool parse_field(std::string_view line, RequestHead& head) {
+  std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return false;
+  std::string_view name = line.substr(0, colon);
+  std::string_view value = trim(line.substr(colon + 1));
+  if (!is_token(name)) return false;  // also refuses obs-fold: a line that starts with a blank
+  if (!all_of_class(value, kVisible | kBlank)) return false;
+  // A body is the full parser's business.
+  if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding")) return false;
+  if (head.fields.size() == kMaxRequestHeadFields) return false;
+  head.fields.emplace_back(name, value);
+  return true;
+}
+
+// Whether the comma-separated token list `list` holds `token`; false when
+// an element is not a plain token.
+bool list_has_token(std::string_view list, std::string_view token) {
+  bool found = false;
+  while (true) {
+    std::size_t comma = list.find(',');
+    std::string_view element = trim(list.substr(0, comma));
+    if (!element.empty()) {
+      if (!is_token(element)) return false;
+      found = found || iequals(element, token);
+    }
+    if (comma == std::string_view::npos) return found;
+    list.remove_prefix(comma + 1);
+  }
+}
+
+}  // namespace
+
+std::string_view RequestHead::field(std::string_view name) const {
+  for (const auto& [field_name, value] : fields)
+    if (iequals(field_name, name)) return value;
+  return {};
+}
+
+bool parse_request_head(std::string_view text, RequestHead& head) {
+  head.fields.clear();
+  if (text.size() < 4 || text.substr(text.size() - 4) != "\r\n\r\n") return false;
+  std::string_view rest = text, line;
+  if (!next_line(rest, line) || !parse_request_line(line, head)) return false;
+  while (next_line(rest, line)) {
+    if (line.empty()) return rest.empty();
+    if (!parse_field(line, head)) return false;
+  }
+  return false;
+}
+
+bool is_websocket_upgrade(const RequestHead& head) {
+  return head.method == "GET" && list_has_token(head.field("Connection"), "upgrade") &&
+         list_has_token(head.field("Upgrade"), "websocket");
+}
+
+}  // namespace net
