@@ -35,6 +35,15 @@ TEST(RequestHead, ParsesAPlainUpgrade) {
   EXPECT_TRUE(net::is_websocket_upgrade(head));
 }
 
+TEST(RequestHead, KeepsRepeatedFieldsInTheOrderSent) {
+  net::RequestHead head;
+  ASSERT_TRUE(net::parse_request_head("GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\na: 3\r\n\r\n", head));
+  ASSERT_EQ(head.fields.size(), 3u);
+  EXPECT_EQ(head.fields[2].first, "a");
+  EXPECT_EQ(head.fields[2].second, "3");
+  EXPECT_EQ(head.field("A"), "1");  // the first of its name
+}
+
 TEST(RequestHead, RefusesWhatIsNotThePlainForm) {
   auto refused = [](std::string text) {
     net::RequestHead head;
