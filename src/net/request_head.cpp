@@ -54,6 +54,30 @@ bool next_line(std::string_view& rest, std::string_view& line) {
   return true;
 }
 
+// Calls fn(element) for each element of the comma-separated list `list`
+// (blanks around it trimmed, empty ones skipped); false when an element is
+// not a plain token.
+template <class Fn>
+bool for_each_token(std::string_view list, Fn&& fn) {
+  while (true) {
+    std::size_t comma = list.find(',');
+    std::string_view element = trim(list.substr(0, comma));
+    if (!element.empty()) {
+      if (!is_token(element)) return false;
+      fn(element);
+    }
+    if (comma == std::string_view::npos) return true;
+    list.remove_prefix(comma + 1);
+  }
+}
+
+// Whether the token list `list` holds `token`; false as well when it is not
+// a plain token list.
+bool list_has_token(std::string_view list, std::string_view token) {
+  bool found = false;
+  return for_each_token(list, [&](std::string_view element) { found = found || iequals(element, token); }) && found;
+}
+
 bool parse_request_line(std::string_view line, RequestHead& head) {
   std::size_t first = line.find(' ');
   if (first == std::string_view::npos) return false;
@@ -74,25 +98,13 @@ bool parse_field(std::string_view line, RequestHead& head) {
   if (!all_of_class(value, kVisible | kBlank)) return false;
   // A body is the full parser's business.
   if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding")) return false;
+  // Beast refuses these when they are not token lists (bad_value).
+  if ((iequals(name, "Connection") || iequals(name, "Proxy-Connection")) &&
+      !for_each_token(value, [](std::string_view) {}))
+    return false;
   if (head.fields.size() == kMaxRequestHeadFields) return false;
   head.fields.emplace_back(name, value);
   return true;
-}
-
-// Whether the comma-separated token list `list` holds `token`; false when
-// an element is not a plain token.
-bool list_has_token(std::string_view list, std::string_view token) {
-  bool found = false;
-  while (true) {
-    std::size_t comma = list.find(',');
-    std::string_view element = trim(list.substr(0, comma));
-    if (!element.empty()) {
-      if (!is_token(element)) return false;
-      found = found || iequals(element, token);
-    }
-    if (comma == std::string_view::npos) return found;
-    list.remove_prefix(comma + 1);
-  }
 }
 
 }  // namespace

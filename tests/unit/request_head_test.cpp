@@ -73,6 +73,9 @@ TEST(RequestHead, RefusesWhatIsNotThePlainForm) {
   EXPECT_TRUE(refused(with("X-Empty:", "Content-Length: 0")));
   EXPECT_TRUE(refused(with("X-Empty:", "transfer-encoding: chunked")));
   EXPECT_TRUE(refused(with("X-Empty:", "NoColon")));
+  EXPECT_TRUE(refused(with("keep-alive, Upgrade", "Upgrade: websocket")));  // Beast: bad_value
+  EXPECT_TRUE(refused(with("keep-alive, Upgrade", "up grade, upgrade")));
+  EXPECT_TRUE(refused(with("X-Empty:", "Proxy-Connection: a b")));
   std::string many = "GET / HTTP/1.1\r\n";
   for (std::size_t i = 0; i <= net::kMaxRequestHeadFields; ++i) many += "X: y\r\n";
   EXPECT_TRUE(refused(many + "\r\n"));
@@ -92,8 +95,8 @@ TEST(RequestHead, TellsAnUpgradeAsBeastDoes) {
   EXPECT_FALSE(upgrade("keep-alive", "websocket"));
   EXPECT_FALSE(upgrade("upgrade", "websockets"));
   EXPECT_FALSE(upgrade("upgrade", "websocket", "POST"));
-  // Not plain tokens: Beast is asked.
-  EXPECT_FALSE(upgrade("up grade, upgrade", "websocket"));
+  // Not plain tokens: Beast is asked (a Connection that is no token list
+  // is refused by the parse, see above).
   EXPECT_FALSE(upgrade("upgrade", "websocket/13;q=1"));
 }
 
