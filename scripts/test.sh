@@ -67,6 +67,8 @@ if [ "${SWITCHBOARD_SKIP_FUZZ:-0}" != "1" ]; then
   echo "== fuzz smoke run (build-fuzz)"
   FUZZ_RUNS=20000 bash scripts/fuzz.sh
 fi
+# Tests that measure latency check it on the release build only.
+export SWITCHBOARD_SANITIZED=1
 if [ "${SWITCHBOARD_SKIP_SANITIZERS:-0}" != "1" ]; then
   run_suite build-sanitize -DCMAKE_BUILD_TYPE=Debug -DSWITCHBOARD_SANITIZE=ON
 fi

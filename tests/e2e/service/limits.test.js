@@ -172,7 +172,10 @@ describe("one abusive client", () => {
       assert.equal(lost, 0, `acks lost; ${report}`);
       assert.equal(disconnected, 0, "no good client was disconnected");
       assert.ok(stormy.length >= 2000, report);
-      assert.ok(p99(stormy) < 200, report);
+      // A sanitizer build (Debug, ASan or TSan) runs the server several times
+      // slower, and there the latency measures the sanitizer: only the
+      // release build checks it. Loss and disconnects are checked on all.
+      if (!process.env.SWITCHBOARD_SANITIZED) assert.ok(p99(stormy) < 200, report);
       assert.match(server.stdout(), /flood/, "the flooder was disconnected");
     } finally {
       for (const c of clients) c.disconnect();
