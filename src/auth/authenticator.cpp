@@ -1,7 +1,7 @@
 #include "auth/authenticator.hpp"
 
 #include "auth/session_cookie.hpp"
-#include "auth/text.hpp"
+#include "net/http_types.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <ctime>
@@ -25,7 +25,7 @@ std::string token_of(const socketio::Handshake& h) {
     return std::string(t->as_string());
   auto authorization = h.header("Authorization");
   if (authorization.size() > 7 && net::iequals(authorization.substr(0, 7), "Bearer "))
-    return std::string(trim(authorization.substr(7)));
+    return std::string(net::trim_ows(authorization.substr(7)));
   if (auto c = cookie_value(h.header("Cookie"), "token"); !c.empty()) return c;
   auto query = h.query();
   if (auto* t = query.if_contains("token"); t && t->is_string()) return std::string(t->as_string());

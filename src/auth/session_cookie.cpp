@@ -4,7 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "auth/text.hpp"
+#include "net/http_types.hpp"
 #include "net/url.hpp"
 
 namespace auth {
@@ -28,10 +28,10 @@ std::string signature(std::string_view sid, std::string_view secret) {
 std::string cookie_value(std::string_view cookies, std::string_view name) {
   while (!cookies.empty()) {
     auto end = cookies.find(';');
-    auto pair = trim(cookies.substr(0, end));
+    auto pair = net::trim_ows(cookies.substr(0, end));
     auto eq = pair.find('=');
-    if (eq != std::string_view::npos && trim(pair.substr(0, eq)) == name) {
-      auto v = trim(pair.substr(eq + 1));
+    if (eq != std::string_view::npos && net::trim_ows(pair.substr(0, eq)) == name) {
+      auto v = net::trim_ows(pair.substr(eq + 1));
       if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
       return std::string(v);
     }

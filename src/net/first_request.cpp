@@ -93,20 +93,19 @@ class FirstRequest final : public PollTarget,
   void hand_over_websocket(std::uint32_t, std::size_t target_shard, BeastRequest, WebSocketSettings settings,
                            std::function<void(std::shared_ptr<WebSocketConnection>)> on_open) {
     if (phase_ != Phase::handling) return;
-    bool may_deflate = settings.permessage_deflate && !parsed_.field("Sec-WebSocket-Extensions").empty();
-    if (target_shard == shard_ && !may_deflate) {
-      ws::UpgradeRequest upgrade;
-      upgrade.is_upgrade = true;  // handle_upgrade checked it
-      upgrade.key = parsed_.field("Sec-WebSocket-Key");
-      upgrade.version = parsed_.field("Sec-WebSocket-Version");
-      int fd = std::exchange(fd_, -1);
-      accept_plain_websocket_on_poller(context_, fd, shard_, upgrade, settings, std::move(on_open));
-      return finish();
-    }
     if (target_shard == shard_) {
       int fd = std::exchange(fd_, -1);
-      accept_websocket_on_poller(context_, fd, protocol_, shard_, beast_request(), std::move(settings),
-                                 std::move(on_open));
+      if (settings.permessage_deflate && !parsed_.field("Sec-WebSocket-Extensions").empty()) {
+        // Beast negotiates the extension, from a Beast request.
+        accept_websocket_on_poller(context_, fd, protocol_, shard_, beast_request(), std::move(settings),
+                                   std::move(on_open));
+      } else {
+        ws::UpgradeRequest upgrade;
+        upgrade.is_upgrade = true;  // handle_upgrade checked it
+        upgrade.key = parsed_.field("Sec-WebSocket-Key");
+        upgrade.version = parsed_.field("Sec-WebSocket-Version");
+        accept_plain_websocket_on_poller(context_, fd, shard_, upgrade, settings, std::move(on_open));
+      }
       return finish();
     }
     // The session lives on another shard (an upgrade from long-polling): the

@@ -46,6 +46,13 @@ struct HttpResponse {
 
 bool iequals(std::string_view a, std::string_view b);
 
+// `s` without the spaces and tabs around it (HTTP's optional whitespace).
+inline std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 // The client address behind `hops` trusted proxies: the peer is the first
 // hop, then X-Forwarded-For is read from right to left (Express's `trust
 // proxy` = n). An entry that is not an IP address ends the walk at the hop

@@ -35,13 +35,6 @@ bool all_of_class(std::string_view s, unsigned char mask) {
 }
 
 bool is_token(std::string_view s) { return !s.empty() && all_of_class(s, kTchar); }
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // The next line of `rest`, up to its first CR, which an LF must follow;
 // false if there is none. A stray LF stays in the line, where the checks of
@@ -61,7 +54,7 @@ template <class Fn>
 bool for_each_token(std::string_view list, Fn&& fn) {
   while (true) {
     std::size_t comma = list.find(',');
-    std::string_view element = trim(list.substr(0, comma));
+    std::string_view element = trim_ows(list.substr(0, comma));
     if (!element.empty()) {
       if (!is_token(element)) return false;
       fn(element);
@@ -93,7 +86,7 @@ bool parse_field(std::string_view line, RequestHead& head) {
   std::size_t colon = line.find(':');
   if (colon == std::string_view::npos) return false;
   std::string_view name = line.substr(0, colon);
-  std::string_view value = trim(line.substr(colon + 1));
+  std::string_view value = trim_ows(line.substr(colon + 1));
   if (!is_token(name)) return false;  // also refuses obs-fold: a line that starts with a blank
   if (!all_of_class(value, kVisible | kBlank)) return false;
   // A body is the full parser's business.

@@ -5,10 +5,10 @@
 // first_request.cpp). It takes only the plain form of HTTP/1.1: a token
 // method, a printable target, "HTTP/1.1", CRLF line ends, fields of
 // printable ASCII, Connection a token list, no Content-Length or
-// Transfer-Encoding. Anything else is
-// refused, and the caller hands the bytes to Beast's full parser, which
-// answers what is wrong. So refusing is always safe, and accepting must
-// agree with Beast (fuzz/request_head_fuzz.cpp checks both).
+// Transfer-Encoding. Anything else is refused, and the caller hands the
+// bytes to Beast's full parser, which answers what is wrong. So refusing is
+// always safe, and accepting must agree with Beast
+// (fuzz/request_head_fuzz.cpp checks both).
 
 #include <cstddef>
 #include <string_view>
