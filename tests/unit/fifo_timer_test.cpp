@@ -15,7 +15,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct Recorder : net::Deadline {
+struct Recorder final : net::Deadline {
   Recorder(std::string n, std::vector<std::string>& log) : name(std::move(n)), fired(log) {}
   void on_deadline() override {
     fired.push_back(name);

@@ -218,3 +218,30 @@ TEST(IngestRules, RefusesNonAsciiBeforeTomlSeesIt) {
   EXPECT_EQ(ok.error, "");
   ASSERT_EQ(ok.rules.size(), 1u);
 }
+
+// TOML allows no raw control character but tab, LF and CR; toml++ would put
+// a NUL into its error message (fuzz/ingest_router_fuzz.cpp's first finding
+// with asserts on, in a table header).
+TEST(IngestRules, RefusesControlCharactersBeforeTomlSeesThem) {
+  const std::string want = "f.toml: line 1: a control character (write it in a string as \\uXXXX)";
+  EXPECT_EQ(ingest::parse_rules(std::string("[[\0ze]]\nname = \"x\"\n", 19), "f.toml").error, want);
+  EXPECT_EQ(ingest::parse_rules("[[route]]\x7f\n", "f.toml").error, want);
+  EXPECT_EQ(ingest::parse_rules("\n\x01", "f.toml").error,
+            "f.toml: line 2: a control character (write it in a string as \\uXXXX)");
+  // Tabs and CRLF line ends are TOML's own whitespace.
+  auto ok = ingest::parse_rules(
+      "[[route]]\r\nname =\t\"x\"\r\npattern = 'a.*'\r\nevent = \"x\"\r\nto = [\"user:{userId}\"]\r\n", "f.toml");
+  EXPECT_EQ(ok.error, "");
+  EXPECT_EQ(ok.rules.size(), 1u);
+}
+
+// toml++ asserts a key character after `[[` and checks it anyway: the
+// assert is off in every build (toml_text.hpp), and the error is toml++'s own.
+// Found by fuzz/ingest_router_fuzz.cpp once its tree had asserts on.
+TEST(IngestRules, ATableHeaderWithoutAKeyIsAnError) {
+  for (std::string text : {"[[= [\"x\"]\n", "[=]\n", "[[.a]]\n", "[ , ]\n"}) {
+    auto result = ingest::parse_rules(text, "f.toml");
+    EXPECT_NE(result.error.find("expected bare key starting character or string delimiter"), std::string::npos)
+        << text << " -> " << result.error;
+  }
+}

@@ -22,7 +22,7 @@ struct SocketPair {
   int fds[2] = {-1, -1};
 };
 
-struct Target : net::PollTarget {
+struct Target final : net::PollTarget {
   explicit Target(int fd) : fd(fd) {}
   ~Target() { net::Poller::forget(this); }
   void on_poll_events(std::uint32_t events) override {

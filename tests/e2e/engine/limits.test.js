@@ -292,10 +292,11 @@ describe("the connection limit", () => {
 
   // UBSan's vptr check reads memory through a pipe (sanitizer_common's
   // IsAccessibleMemoryRange): in a process out of descriptors it takes every
-  // virtual call for one on an invalid object and aborts.
+  // virtual call for one on an invalid object and aborts. CI's ASan/UBSan
+  // tree is the fuzz tree (SWITCHBOARD_FUZZ, clang); SWITCHBOARD_SANITIZE is GCC's.
   const ubsan = (() => {
     try {
-      return /SWITCHBOARD_SANITIZE:BOOL=ON/.test(readFileSync(path.join(buildDir, "CMakeCache.txt"), "utf8"));
+      return /SWITCHBOARD_(SANITIZE|FUZZ):BOOL=ON/.test(readFileSync(path.join(buildDir, "CMakeCache.txt"), "utf8"));
     } catch {
       return false;
     }
