@@ -32,7 +32,10 @@ run_tests() {
 
 run_release_suite() {
   echo "== build build"
-  bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  # -O2 as a release, with line tables only (-g1): a backtrace still names
+  # functions and lines, the tree compiles in about 80 % of the time of -g,
+  # and the .deb is stripped either way.
+  bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
   run_tests build
   echo "== benchmark harness, quick mode (build)"
   SWITCHBOARD_BUILD_DIR=build node bench/run.mjs --quick
