@@ -34,8 +34,8 @@ RefusedByte first_refused_byte(std::string_view text) {
 bool parse_toml(std::string_view text, std::string_view source, toml::table& doc, std::string& error) {
   if (auto refused = first_refused_byte(text); refused.line != 0) {
     error = std::string(source) + ": line " + std::to_string(refused.line) +
-            (refused.control ? ": a control character (write it in a string as \\uXXXX)"
-                             : ": a character that is not ASCII (write it in a string as \\uXXXX)");
+            (refused.control ? ": a control character" : ": a character that is not ASCII") +
+            " (write it in a string as \\uXXXX)";
     return false;
   }
   try {
