@@ -1,7 +1,8 @@
 // Two builds of bench-server, interleaved: A, B, A, B, ... on the fan-out
-// scenarios, with the same load generator, so that the machine's drift
-// (20-30 % here over minutes) hits both alike. Prints the median server CPU
-// µs per delivery of each and B's change. Usage:
+// scenarios and the connect storm, with the same load generator, so that the
+// machine's drift (20-30 % here over minutes) hits both alike. Prints the
+// median server CPU µs per delivery (per connection for the storm) of each
+// and B's change. Usage:
 //   node bench/ab.mjs A/bench-server B/bench-server [--reps 7] [--only NAME] [--messages-factor N] [--loadgen build/loadgen]
 // --only keeps the scenarios whose name contains NAME; --messages-factor
 // multiplies their messages (longer runs: less weight on /proc's 10 ms ticks).
@@ -27,17 +28,23 @@ const loadgen = resolve(option("--loadgen", resolve(root, "build/loadgen")));
 const pinned = cpus().length >= 2;
 const taskset = (core, command) => (pinned ? ["taskset", "-c", String(core), ...command] : command);
 
+const perDelivery = (r) => r.server_cpu_us / r.received;
+const fanout = (connections, burst, messages) => ["--scenario", "fanout", "--connections", connections, "--burst", burst,
+  "--messages", messages];
 const scenarios = [
-  { name: "fan-out room 1k, 1 message per turn", args: ["--connections", 1000, "--burst", 1, "--messages", 200] },
-  { name: "fan-out room 1k, bursts of 8", args: ["--connections", 1000, "--burst", 8, "--messages", 100] },
-  { name: "fan-out room 10k, bursts of 8", args: ["--connections", 10000, "--burst", 8, "--messages", 20] },
+  { name: "fan-out room 1k, 1 message per turn", args: fanout(1000, 1, 200), value: perDelivery },
+  { name: "fan-out room 1k, bursts of 8", args: fanout(1000, 8, 100), value: perDelivery },
+  { name: "fan-out room 10k, bursts of 8", args: fanout(10000, 8, 20), value: perDelivery },
+  // As bench/run.mjs's storm (paced at 11,000/s); --messages-factor leaves it be.
+  { name: "connect storm 10k (µs per connection)",
+    args: ["--scenario", "connect", "--connections", 10000, "--handshakes-in-flight", 128, "--connect-rate", 11000],
+    value: (r) => r.connect_server_cpu_us / r.connections },
 ];
 
 async function once_(binary, scenario) {
   const { child: server, port } = await startListening(
     taskset(0, [binary, "--host", "127.0.0.1", "--port", "0", "--threads", "1"]), binary);
-  const [lcmd, ...lrest] = taskset(1, [loadgen, "--port", port, "--server-pid", server.pid, "--scenario", "fanout",
-    ...scenario.args].map(String));
+  const [lcmd, ...lrest] = taskset(1, [loadgen, "--port", port, "--server-pid", server.pid, ...scenario.args].map(String));
   const gen = spawn(lcmd, lrest, { stdio: ["ignore", "pipe", "inherit"] });
   let result = "";
   gen.stdout.on("data", (d) => (result += d));
@@ -46,15 +53,15 @@ async function once_(binary, scenario) {
   await once(server, "exit");
   const r = JSON.parse(result.trim().split("\n").pop());
   if (r.status !== "ok") throw new Error(`${binary}: ${r.status} ${r.error}`);
-  return r.server_cpu_us / r.received;
+  return scenario.value(r);
 }
 
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-console.log(`| Scenario | A µs/delivery | B µs/delivery | B vs A | runs |`);
+console.log(`| Scenario | A µs | B µs | B vs A | runs |`);
 console.log(`|---|---:|---:|---:|---:|`);
 for (const scenario of scenarios.filter((s) => s.name.includes(only))) {
   const at = scenario.args.indexOf("--messages");
-  scenario.args[at + 1] *= factor;
+  if (at >= 0) scenario.args[at + 1] *= factor;
   const runs = { a: [], b: [] };
   for (let i = 0; i < reps; ++i) {
     // Alternate who goes first, too.

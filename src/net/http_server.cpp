@@ -73,64 +73,77 @@ std::string address_text(const sockaddr_storage& peer) {
   return text;
 }
 
-// One shard's listener. Everything runs on that shard's thread.
-class Listener : public std::enable_shared_from_this<Listener> {
+// One shard's listener: a raw non-blocking socket watched by the shard's
+// poller, never handed to Asio. An Asio acceptor would re-arm its epoll
+// registration (an epoll_ctl) at every wait; the poller's edge-triggered
+// watch is set once. Everything runs on that shard's thread. The poller
+// holds a plain pointer: HttpServer owns the listener, and stop(), which
+// ~HttpServer posts, ends the watch before the last owner lets go.
+class Listener : public PollTarget, public std::enable_shared_from_this<Listener> {
  public:
   Listener(ShardPool& shards, std::size_t shard, std::shared_ptr<HttpShared> shared)
-      : shards_(shards),
-        shard_(shard),
-        shared_(std::move(shared)),
-        acceptor_(shards.context(shard)),
-        backoff_(shards.context(shard)) {}
+      : shards_(shards), shard_(shard), shared_(std::move(shared)), backoff_(shards.context(shard)) {}
   ~Listener() {
+    if (fd_ >= 0) ::close(fd_);
     if (spare_fd_ >= 0) ::close(spare_fd_);
   }
 
   // Binds to `endpoint` beside the other shards' listeners. Throws
   // std::system_error when the address cannot be bound.
   void bind(const tcp::endpoint& endpoint) {
-    acceptor_.open(endpoint.protocol());
-    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    fd_ = ::socket(endpoint.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) fail("socket");
     int one = 1;
-    if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
-      throw std::system_error(errno, std::generic_category(), "setsockopt SO_REUSEPORT");
+    if (::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) fail("setsockopt SO_REUSEADDR");
+    if (::setsockopt(fd_, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) fail("setsockopt SO_REUSEPORT");
     // Accepted sockets inherit it: no setsockopt per connection.
-    ::setsockopt(acceptor_.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    acceptor_.bind(endpoint);
-    acceptor_.listen(asio::socket_base::max_listen_connections);
-    acceptor_.native_non_blocking(true);
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (::bind(fd_, endpoint.data(), static_cast<socklen_t>(endpoint.size())) != 0) fail("bind");
+    if (::listen(fd_, SOMAXCONN) != 0) fail("listen");
+    sockaddr_storage local{};
+    socklen_t length = sizeof local;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &length);
+    port_ = ntohs(local.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(local).sin6_port
+                                              : reinterpret_cast<sockaddr_in&>(local).sin_port);
     protocol_ = endpoint.protocol();
     spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   }
 
-  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  std::uint16_t port() const { return port_; }
 
+  // The poller's watch is edge-triggered: the first round reports the
+  // clients already waiting, and each new one makes a new edge. Throws
+  // std::system_error when epoll refuses the listener.
   void start() {
-    asio::post(acceptor_.get_executor(), [self = shared_from_this()] { self->do_accept(); });
+    if (!Poller::of(context()).add(fd_, this)) fail("epoll_ctl (listener)");
   }
 
   // Closing a listener resets the connections in its backlog, which
   // clients opened before the server stopped (a long-polling client's next
   // GET, which would learn of the shutdown): they are accepted first.
   void stop() {
-    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
-      if (self->acceptor_.is_open()) self->accept_backlog();
-      boost::system::error_code ignored;
-      self->acceptor_.close(ignored);
+    asio::post(backoff_.get_executor(), [self = shared_from_this()] {
+      if (self->fd_ < 0) return;
+      self->accept_backlog();
+      Poller::of(self->context()).remove(self->fd_);
+      Poller::forget(self.get());
+      ::close(self->fd_);
+      self->fd_ = -1;
       self->backoff_.cancel();
     });
   }
 
- private:
-  // The listener is non-blocking and read with accept4() when it is
-  // readable: the accept loop sees every error itself and never spins on one.
-  void do_accept() {
-    acceptor_.async_wait(tcp::acceptor::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
-      if (ec || !self->acceptor_.is_open()) return;
-      self->on_acceptable();
-    });
+  void on_poll_events(std::uint32_t) override {
+    // A back-off in progress reads the listener when it ends.
+    if (!backing_off_) on_acceptable();
   }
 
+ private:
+  [[noreturn]] static void fail(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
+  asio::io_context& context() { return shards_.context(shard_); }
+
+  // Accepts until EAGAIN (the edge is spent then), at most kAcceptsPerTurn
+  // at a time: the accept loop sees every error itself and never spins on one.
   void on_acceptable() {
     if (spare_fd_ < 0) spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     for (int i = 0; i < kAcceptsPerTurn; ++i) {
@@ -146,7 +159,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
 #if EWOULDBLOCK != EAGAIN
         case EWOULDBLOCK:
 #endif
-          return do_accept();
+          return;  // the next client makes a new edge
         case EMFILE:
         case ENFILE:
           // Out of descriptors: the spare one makes room to refuse the
@@ -162,16 +175,16 @@ class Listener : public std::enable_shared_from_this<Listener> {
           continue;
       }
     }
-    // More may be waiting: let the shard's other work run first.
-    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
-      if (self->acceptor_.is_open()) self->on_acceptable();
+    // More may be waiting, and no new edge will say so: come back after the
+    // shard's other work.
+    asio::post(backoff_.get_executor(), [self = shared_from_this()] {
+      if (self->fd_ >= 0 && !self->backing_off_) self->on_acceptable();
     });
   }
 
   int accept_one(sockaddr_storage& peer) {
     socklen_t length = sizeof peer;
-    return ::accept4(acceptor_.native_handle(), reinterpret_cast<sockaddr*>(&peer), &length,
-                     SOCK_NONBLOCK | SOCK_CLOEXEC);
+    return ::accept4(fd_, reinterpret_cast<sockaddr*>(&peer), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
   }
 
   void accept_backlog() {
@@ -202,7 +215,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   bool shed_with_spare() {
     if (spare_fd_ < 0) return false;
     ::close(spare_fd_);
-    int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
       refuse(fd);
       ::close(fd);
@@ -212,20 +225,24 @@ class Listener : public std::enable_shared_from_this<Listener> {
   }
 
   void back_off() {
+    backing_off_ = true;
     backoff_ms_ = backoff_ms_ ? std::min(backoff_ms_ * 2, 1000) : 50;
     backoff_.expires_after(std::chrono::milliseconds(backoff_ms_));
     backoff_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-      if (!ec && self->acceptor_.is_open()) self->on_acceptable();
+      self->backing_off_ = false;
+      if (!ec && self->fd_ >= 0) self->on_acceptable();
     });
   }
 
   ShardPool& shards_;
   std::size_t shard_;
   std::shared_ptr<HttpShared> shared_;
-  tcp::acceptor acceptor_;
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
   tcp protocol_ = tcp::v4();
   asio::steady_timer backoff_;
   int backoff_ms_ = 0;
+  bool backing_off_ = false;
   int spare_fd_ = -1;
 };
 

@@ -2,8 +2,9 @@
 
 #include <unistd.h>
 
+#include <boost/asio/detail/reactor.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <cerrno>
 #include <stdexcept>
@@ -27,15 +28,58 @@ int create_epoll() {
 
 }  // namespace
 
+// The epoll set is watched by the io_context's reactor the way Asio watches
+// its own signal pipe: registered once, edge-triggered, with one operation
+// that stays queued and runs a round at every edge. An async_wait per round
+// would cost an epoll_ctl (Asio re-arms the descriptor for every wait it
+// starts) and an operation's allocation and completion.
 struct Poller::Impl {
-  explicit Impl(asio::io_context& context) : context(context), descriptor(context, create_epoll()) {}
+  struct RoundOp : asio::detail::reactor_op {
+    explicit RoundOp(Poller& poller)
+        : reactor_op(boost::system::error_code(), &RoundOp::perform, &RoundOp::complete), poller(poller) {}
+    // Runs on the context's thread when the set becomes readable. Never
+    // "done": the operation stays for the next edge.
+    static status perform(asio::detail::reactor_op* op) {
+      static_cast<RoundOp*>(op)->poller.run_round();
+      return not_done;
+    }
+    // Only called to destroy it (the reactor dropping it): it is Impl's member.
+    static void complete(void*, asio::detail::operation*, const boost::system::error_code&, std::size_t) {}
+    Poller& poller;
+  };
+
+  Impl(asio::io_context& context, Poller& poller)
+      : context(context),
+        reactor(asio::use_service<asio::detail::reactor>(context)),
+        epoll_fd(create_epoll()),
+        round_op(poller),
+        work(context.get_executor()) {
+    reactor.init_task();
+    if (int error = reactor.register_internal_descriptor(asio::detail::reactor::read_op, epoll_fd, reactor_data,
+                                                         &round_op)) {
+      ::close(epoll_fd);
+      throw std::system_error(error, std::generic_category(), "epoll_ctl (poller)");
+    }
+  }
+  ~Impl() {
+    reactor.deregister_internal_descriptor(epoll_fd, reactor_data);
+    reactor.cleanup_descriptor_data(reactor_data);
+    ::close(epoll_fd);
+  }
+
   asio::io_context& context;
-  asio::posix::stream_descriptor descriptor;  // closes the epoll set with it
+  asio::detail::reactor& reactor;
+  int epoll_fd;
+  asio::detail::reactor::per_descriptor_data reactor_data = nullptr;
+  RoundOp round_op;
+  // As a pending wait did: the context runs while the poller may have
+  // sockets to serve (until stop() or shutdown).
+  asio::executor_work_guard<asio::io_context::executor_type> work;
 };
 
 Poller& Poller::of(asio::io_context& context) { return ContextLocal<Poller>::of(context); }
 
-Poller::Poller(asio::io_context& context) : impl_(std::make_unique<Impl>(context)) { wait(); }
+Poller::Poller(asio::io_context& context) : impl_(std::make_unique<Impl>(context, *this)) {}
 
 Poller::~Poller() = default;
 
@@ -48,15 +92,15 @@ bool watch(int epoll_fd, int op, int fd, PollTarget* target) {
 }
 }  // namespace
 
-bool Poller::add(int fd, PollTarget* target) { return watch(impl_->descriptor.native_handle(), EPOLL_CTL_ADD, fd, target); }
+bool Poller::add(int fd, PollTarget* target) { return watch(impl_->epoll_fd, EPOLL_CTL_ADD, fd, target); }
 
 bool Poller::retarget(int fd, PollTarget* target) {
-  return watch(impl_->descriptor.native_handle(), EPOLL_CTL_MOD, fd, target);
+  return watch(impl_->epoll_fd, EPOLL_CTL_MOD, fd, target);
 }
 
 void Poller::remove(int fd) {
   epoll_event ignored{};
-  (void)::epoll_ctl(impl_->descriptor.native_handle(), EPOLL_CTL_DEL, fd, &ignored);
+  (void)::epoll_ctl(impl_->epoll_fd, EPOLL_CTL_DEL, fd, &ignored);
 }
 
 void Poller::forget(PollTarget* target) {
@@ -66,15 +110,9 @@ void Poller::forget(PollTarget* target) {
     if (poller->events_[i].data.ptr == target) poller->events_[i].data.ptr = nullptr;
 }
 
-void Poller::wait() {
-  impl_->descriptor.async_wait(asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code ec) {
-    if (!ec) run_round();  // an error means the context is shutting down
-  });
-}
-
 void Poller::run_round() {
   int n;
-  do n = ::epoll_wait(impl_->descriptor.native_handle(), events_, kMaxEvents, 0);
+  do n = ::epoll_wait(impl_->epoll_fd, events_, kMaxEvents, 0);
   while (n < 0 && errno == EINTR);
   round_size_ = n < 0 ? 0 : n;
   dispatching = this;
@@ -86,10 +124,7 @@ void Poller::run_round() {
   round_size_ = round_at_ = 0;
   // A full round may have left events in the set, and the set's own edge
   // is spent: come back after the handlers already queued.
-  if (n == kMaxEvents)
-    asio::post(impl_->context, [this] { run_round(); });
-  else
-    wait();
+  if (n == kMaxEvents) asio::post(impl_->context, [this] { run_round(); });
 }
 
 }  // namespace net

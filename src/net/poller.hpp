@@ -1,7 +1,8 @@
 #pragma once
 // One epoll set per io_context for connections that manage their own
-// non-blocking socket (the plain WebSocket). Asio watches the set's file
-// descriptor; the set watches the sockets. Per socket this costs one epoll
+// non-blocking socket (the plain WebSocket, a first request, the listeners).
+// Asio's reactor watches the set's file descriptor; the set watches the
+// sockets. Per socket this costs one epoll
 // registration, instead of Asio's descriptor state (168 bytes) plus a pending
 // wait operation (100-270 bytes) per idle connection.
 //
@@ -58,11 +59,10 @@ class Poller {
 
  private:
   struct Impl;
-  void wait();
   void run_round();
 
   static constexpr int kMaxEvents = 256;
-  std::unique_ptr<Impl> impl_;  // the epoll set's descriptor, as Asio sees it
+  std::unique_ptr<Impl> impl_;  // the epoll set, and its watch by Asio's reactor
   epoll_event events_[kMaxEvents];
   int round_size_ = 0, round_at_ = 0;  // the events being dispatched
 };
