@@ -44,8 +44,9 @@ class FirstRequest final : public PollTarget,
         context_(shards.context(shard)) {}
 
   ~FirstRequest() {
-    if (phase_ != Phase::done) Poller::forget(this);  // finish() did it otherwise
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ < 0) return;  // finish() closed it, or it was handed over
+    Poller::forget(fd_);
+    ::close(fd_);
   }
 
   // The poller reports the request's bytes, which are usually there already.
@@ -98,13 +99,14 @@ class FirstRequest final : public PollTarget,
       if (settings.permessage_deflate && !parsed_.field("Sec-WebSocket-Extensions").empty()) {
         // Beast negotiates the extension, from a Beast request.
         accept_websocket_on_poller(context_, fd, protocol_, shard_, beast_request(), std::move(settings),
-                                   std::move(on_open));
+                                   std::move(on_open), input_while_handling_);
       } else {
         ws::UpgradeRequest upgrade;
         upgrade.is_upgrade = true;  // handle_upgrade checked it
         upgrade.key = parsed_.field("Sec-WebSocket-Key");
         upgrade.version = parsed_.field("Sec-WebSocket-Version");
-        accept_plain_websocket_on_poller(context_, fd, shard_, upgrade, settings, std::move(on_open));
+        accept_plain_websocket_on_poller(context_, fd, shard_, upgrade, settings, std::move(on_open),
+                                         input_while_handling_);
       }
       return finish();
     }
@@ -127,7 +129,10 @@ class FirstRequest final : public PollTarget,
   void on_poll_events(std::uint32_t events) override {
     // While the handler has the request nothing is read: a client sends
     // nothing before the 101, and one that left is seen by what comes next.
-    if (phase_ == Phase::reading) read((events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
+    // The WebSocket connection that takes the fd over hears of it: the
+    // hand-over reports no event again.
+    if (phase_ == Phase::reading) return read((events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) input_while_handling_ = true;
   }
 
   void on_deadline() override {
@@ -240,8 +245,10 @@ class FirstRequest final : public PollTarget,
   void finish() {
     disarm();
     phase_ = Phase::done;
-    if (fd_ >= 0) ::close(std::exchange(fd_, -1));  // leaves the poller's set too
-    Poller::forget(this);
+    if (fd_ >= 0) {
+      Poller::forget(fd_);
+      ::close(std::exchange(fd_, -1));  // leaves the poller's set too
+    }
     self_.reset();  // the last owner may be the caller's keep_alive
   }
 
@@ -256,6 +263,7 @@ class FirstRequest final : public PollTarget,
   std::string head_;                     // the bytes read so far
   RequestHead parsed_;                   // views into head_, once it is whole
   Phase phase_ = Phase::reading;
+  bool input_while_handling_ = false;  // see on_poll_events
 };
 
 }  // namespace

@@ -126,7 +126,6 @@ class Listener : public PollTarget, public std::enable_shared_from_this<Listener
       if (self->fd_ < 0) return;
       self->accept_backlog();
       Poller::of(self->context()).remove(self->fd_);
-      Poller::forget(self.get());
       ::close(self->fd_);
       self->fd_ = -1;
       self->backoff_.cancel();

@@ -72,23 +72,25 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   // Takes `fd`, of a socket of `context`'s thread, that no Asio object has.
   PlainWebSocketConnection(asio::io_context& context, int fd, std::size_t shard, std::size_t max_message_size)
       : context_(context),
-        fd_(fd),
         flush_queue_(ContextLocal<FlushQueue>::of(context_)),
+        fd_(fd),
         shard_(static_cast<std::uint32_t>(shard)),
         max_message_size_(static_cast<std::uint32_t>(std::min<std::size_t>(max_message_size, UINT32_MAX))) {}
 
   // The fd is in the shard's poller already (its first request was read
   // there): it becomes this connection's at once, so that no event reaches
   // the reader of the first request, which is about to go. What arrives
-  // before start() is read then.
-  bool take_over_poll_watch() {
+  // before start() is read then, and so is what the reader of the first
+  // request was told of and let pass (`input_pending`).
+  void take_over_poll_watch(bool input_pending) {
     watched_ = true;
-    return Poller::of(context_).retarget(fd_, this);
+    missed_read_ = input_pending;
+    Poller::of(context_).retarget(fd_, this);
   }
 
   ~PlainWebSocketConnection() override {
-    if (fd_ < 0) return;  // end() closed it, and forgot this then
-    Poller::forget(this);
+    if (fd_ < 0) return;  // end() closed it, and forgot it then
+    Poller::forget(fd_);
     ::close(fd_);
   }
 
@@ -352,7 +354,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
     if (!socket_closed()) {
       closing_ = true;
       stop_reading_ = true;
-      Poller::forget(this);
+      Poller::forget(fd_);
       ::shutdown(fd_, SHUT_RDWR);
       ::close(fd_);  // leaves the poller's set too
       fd_ = -1;
@@ -375,24 +377,30 @@ class PlainWebSocketConnection final : public WebSocketConnection,
     return ec ? -1 : fd;
   }
 
+  // Laid out to 152 bytes, which with make_shared's counts fill a 176-byte
+  // heap chunk (160 took 192): an idle connection's memory.
   asio::io_context& context_;
-  int fd_ = -1;  // -1 once closed, or when the hand-over lost it
   FlushQueue& flush_queue_;
+  int fd_ = -1;  // -1 once closed, or when the hand-over lost it
   std::uint32_t shard_;
   std::uint32_t max_message_size_;  // larger settings are capped at 4 GiB
-  std::string out_;                 // framed bytes not yet taken by the kernel, from out_sent_ on
+  WebSocketCloseKind pending_kind_ = WebSocketCloseKind::local;
+  std::string out_;  // framed bytes not yet taken by the kernel, from out_sent_ on
   std::size_t out_sent_ = 0;
   std::unique_ptr<Incomplete> incomplete_;  // see Incomplete
-  bool message_open_ = false, message_binary_ = false;
-  bool flush_queued_ = false, waiting_writable_ = false;
-  bool closing_ = false, close_after_flush_ = false, wait_for_peer_ = false;
-  bool stop_reading_ = false, reported_ = false;
-  bool started_ = false, watched_ = false, missed_read_ = false;
-  WebSocketCloseKind pending_kind_ = WebSocketCloseKind::local;
-  const char* pending_description_ = "";  // a literal: every close reason is one
+  const char* pending_description_ = "";    // a literal: every close reason is one
   std::unique_ptr<asio::steady_timer> close_timer_;
   std::weak_ptr<WebSocketListener> listener_;
+  // The flags of the message path, a byte each; those of the start and the
+  // close, a bit each.
+  bool message_open_ = false, message_binary_ = false;
+  bool flush_queued_ = false, waiting_writable_ = false;
+  bool stop_reading_ = false;
+  bool closing_ : 1 = false, close_after_flush_ : 1 = false, wait_for_peer_ : 1 = false, reported_ : 1 = false;
+  bool started_ : 1 = false, watched_ : 1 = false, missed_read_ : 1 = false;
 };
+
+static_assert(sizeof(PlainWebSocketConnection) <= 152, "an idle connection's heap chunk would grow");
 
 }  // namespace
 
@@ -405,9 +413,9 @@ std::shared_ptr<WebSocketConnection> open_plain_websocket(tcp::socket socket, st
 
 std::shared_ptr<WebSocketConnection> open_plain_websocket_on_poller(asio::io_context& context, int fd,
                                                                     std::size_t shard, std::size_t max_message_size,
-                                                                    std::string handshake_answer) {
+                                                                    std::string handshake_answer, bool input_pending) {
   auto conn = std::make_shared<PlainWebSocketConnection>(context, fd, shard, max_message_size);
-  if (!conn->take_over_poll_watch()) return nullptr;  // ~conn closes the fd
+  conn->take_over_poll_watch(input_pending);
   conn->open(std::move(handshake_answer));
   return conn;
 }

@@ -15,9 +15,10 @@ std::shared_ptr<WebSocketConnection> open_plain_websocket(boost::asio::ip::tcp::
                                                           std::size_t max_message_size, std::string handshake_answer);
 
 // The same for an `fd` that no Asio object has, already watched by the
-// poller of `context` (the shard's). Null (the fd closed) if epoll refuses.
+// poller of `context` (the shard's). `input_pending`: its reader so far was
+// told of input (or the peer's close) and left it, for this connection to read.
 std::shared_ptr<WebSocketConnection> open_plain_websocket_on_poller(boost::asio::io_context& context, int fd,
                                                                     std::size_t shard, std::size_t max_message_size,
-                                                                    std::string handshake_answer);
+                                                                    std::string handshake_answer, bool input_pending);
 
 }  // namespace net

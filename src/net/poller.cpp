@@ -1,6 +1,11 @@
 #include "net/poller.hpp"
 
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
 
 #include <boost/asio/detail/reactor.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -84,30 +89,72 @@ Poller::Poller(asio::io_context& context) : impl_(std::make_unique<Impl>(context
 Poller::~Poller() = default;
 
 namespace {
-bool watch(int epoll_fd, int op, int fd, PollTarget* target) {
-  epoll_event event{};
-  event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-  event.data.ptr = target;
-  return ::epoll_ctl(epoll_fd, op, fd, &event) == 0;
-}
+
+// The target of every watched fd, indexed by fd: an event carries its fd, and
+// its target is looked up when it is dispatched, so that handing a socket to
+// another target is a store, not an epoll_ctl. One table for the process (fd
+// numbers are), as long as the descriptor limit's ceiling; its pages are
+// touched only where fds are. An entry is written by the shard that watches
+// that fd, and read only for events of that shard's own set.
+class TargetTable {
+ public:
+  static TargetTable& get() {
+    static TargetTable table;
+    return table;
+  }
+  bool holds(int fd) const { return fd >= 0 && static_cast<std::size_t>(fd) < size_; }
+  std::atomic<PollTarget*>& operator[](int fd) { return slots_[fd]; }
+
+ private:
+  TargetTable() {
+    rlimit limit{};
+    std::size_t fds = 1 << 20;
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_max != RLIM_INFINITY)
+      fds = static_cast<std::size_t>(limit.rlim_max);
+    fds = std::min<std::size_t>(fds, 1 << 24);
+    void* memory = ::mmap(nullptr, fds * sizeof(slots_[0]), PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (memory == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap (poll targets)");
+    slots_ = static_cast<std::atomic<PollTarget*>*>(memory);  // zero pages: null pointers
+    size_ = fds;
+  }
+  std::atomic<PollTarget*>* slots_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+static_assert(std::atomic<PollTarget*>::is_always_lock_free);
+
 }  // namespace
 
-bool Poller::add(int fd, PollTarget* target) { return watch(impl_->epoll_fd, EPOLL_CTL_ADD, fd, target); }
-
-bool Poller::retarget(int fd, PollTarget* target) {
-  return watch(impl_->epoll_fd, EPOLL_CTL_MOD, fd, target);
+bool Poller::add(int fd, PollTarget* target) {
+  auto& table = TargetTable::get();
+  if (!table.holds(fd)) {
+    errno = EMFILE;
+    return false;
+  }
+  table[fd].store(target, std::memory_order_relaxed);
+  epoll_event event{};
+  event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  event.data.u64 = static_cast<std::uint64_t>(fd);
+  if (::epoll_ctl(impl_->epoll_fd, EPOLL_CTL_ADD, fd, &event) == 0) return true;
+  table[fd].store(nullptr, std::memory_order_relaxed);
+  return false;
 }
+
+void Poller::retarget(int fd, PollTarget* target) { TargetTable::get()[fd].store(target, std::memory_order_relaxed); }
 
 void Poller::remove(int fd) {
+  forget(fd);
   epoll_event ignored{};
   (void)::epoll_ctl(impl_->epoll_fd, EPOLL_CTL_DEL, fd, &ignored);
+  TargetTable::get()[fd].store(nullptr, std::memory_order_relaxed);
 }
 
-void Poller::forget(PollTarget* target) {
+void Poller::forget(int fd) {
   Poller* poller = dispatching;
-  if (!poller) return;
+  if (!poller || fd < 0) return;
   for (int i = poller->round_at_; i < poller->round_size_; ++i)
-    if (poller->events_[i].data.ptr == target) poller->events_[i].data.ptr = nullptr;
+    if (poller->events_[i].data.u64 == static_cast<std::uint64_t>(fd)) poller->events_[i].data.u64 = kForgotten;
 }
 
 void Poller::run_round() {
@@ -118,7 +165,9 @@ void Poller::run_round() {
   dispatching = this;
   for (round_at_ = 0; round_at_ < round_size_;) {
     const epoll_event& event = events_[round_at_++];
-    if (auto* target = static_cast<PollTarget*>(event.data.ptr)) target->on_poll_events(event.events);
+    if (event.data.u64 == kForgotten) continue;
+    if (auto* target = TargetTable::get()[static_cast<int>(event.data.u64)].load(std::memory_order_relaxed))
+      target->on_poll_events(event.events);
   }
   dispatching = nullptr;
   round_size_ = round_at_ = 0;

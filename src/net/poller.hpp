@@ -7,9 +7,10 @@
 // wait operation (100-270 bytes) per idle connection.
 //
 // Sockets are registered edge-triggered for input, output and peer shutdown,
-// once: a writer that hit EAGAIN simply waits for the next EPOLLOUT. A
-// handler that stops reading before EAGAIN must come back by itself
-// (post itself) since no new edge will come.
+// once, with their fd as the event's data (a table indexed by fd names each
+// one's target): a writer that hit EAGAIN simply waits for the next EPOLLOUT.
+// A handler that stops reading before EAGAIN must come back by itself (post
+// itself) since no new edge will come.
 
 #include <sys/epoll.h>
 
@@ -38,18 +39,21 @@ class Poller {
   static Poller& of(boost::asio::io_context& context);
 
   // Watches `fd` for `target`; false (errno set) when epoll refuses it.
-  // Closing the fd stops the watch (the kernel drops it from the set).
+  // Closing the fd stops the watch (the kernel drops it from the set); call
+  // forget(fd) just before.
   bool add(int fd, PollTarget* target);
-  // Gives a watched `fd` to another target. The kernel reports the fd's
-  // present state again, so an edge the old target let pass is not lost.
-  bool retarget(int fd, PollTarget* target);
-  // Stops watching `fd`, which stays open (it goes to Asio). Call forget()
-  // for its target as well.
+  // Gives a watched `fd` to another target, from its next event on: no
+  // system call, and no event is reported again, so an edge the old target
+  // let pass is the new target's to catch up on.
+  void retarget(int fd, PollTarget* target);
+  // Stops watching `fd`, which stays open (it goes to Asio or to another
+  // shard), and forgets it.
   void remove(int fd);
-  // Drops what the current round still holds for `target`: call it when the
-  // target closes its fd or is destroyed, so that a round in progress does
-  // not call it. Does nothing outside a round, and touches no poller then.
-  static void forget(PollTarget* target);
+  // Drops what the current round still holds for `fd`: call it before the fd
+  // is closed or its target destroyed, so that a round in progress calls
+  // nobody for it (nor, should the number be reused at once, a stranger).
+  // Does nothing outside a round, and touches no poller then.
+  static void forget(int fd);
 
   // Internal: created by of().
   explicit Poller(boost::asio::io_context& context);
@@ -62,6 +66,7 @@ class Poller {
   void run_round();
 
   static constexpr int kMaxEvents = 256;
+  static constexpr std::uint64_t kForgotten = ~std::uint64_t{0};  // an event's fd, once forgotten
   std::unique_ptr<Impl> impl_;  // the epoll set, and its watch by Asio's reactor
   epoll_event events_[kMaxEvents];
   int round_size_ = 0, round_at_ = 0;  // the events being dispatched

@@ -31,15 +31,18 @@ void accept_websocket_on_shard(ShardPool& shards, std::size_t target_shard, cons
 // The same for `fd`, a socket of `context` (the shard's, on its thread) that
 // its poller watches and no Asio object has: the connection's first request
 // was read on the poller. With permessage-deflate the socket goes to Asio.
+// `input_pending`: the poller told the first request's reader of input it
+// left (see open_plain_websocket_on_poller).
 void accept_websocket_on_poller(boost::asio::io_context& context, int fd, const boost::asio::ip::tcp& protocol,
                                 std::size_t shard, BeastRequest request, WebSocketSettings settings,
-                                std::function<void(std::shared_ptr<WebSocketConnection>)> on_open);
+                                std::function<void(std::shared_ptr<WebSocketConnection>)> on_open, bool input_pending);
 
 // The same without permessage-deflate, from the request's WebSocket fields
 // as `upgrade` says them: no Beast request is needed (the fast path of a
 // new connection, first_request.cpp).
 void accept_plain_websocket_on_poller(boost::asio::io_context& context, int fd, std::size_t shard,
                                       const ws::UpgradeRequest& upgrade, const WebSocketSettings& settings,
-                                      std::function<void(std::shared_ptr<WebSocketConnection>)> on_open);
+                                      std::function<void(std::shared_ptr<WebSocketConnection>)> on_open,
+                                      bool input_pending);
 
 }  // namespace net

@@ -228,7 +228,8 @@ void accept_websocket_on_shard(ShardPool& shards, std::size_t target_shard, cons
 
 void accept_websocket_on_poller(boost::asio::io_context& context, int fd, const boost::asio::ip::tcp& protocol,
                                 std::size_t shard, BeastRequest request, WebSocketSettings settings,
-                                std::function<void(std::shared_ptr<WebSocketConnection>)> on_open) {
+                                std::function<void(std::shared_ptr<WebSocketConnection>)> on_open,
+                                bool input_pending) {
   if (wants_deflate(request, settings)) {
     // Beast does the framing: the socket becomes Asio's.
     Poller::of(context).remove(fd);
@@ -241,23 +242,27 @@ void accept_websocket_on_poller(boost::asio::io_context& context, int fd, const 
     }
     return accept_websocket_on(std::move(socket), shard, std::move(request), std::move(settings), std::move(on_open));
   }
-  accept_plain_websocket_on_poller(context, fd, shard, upgrade_of(request), settings, std::move(on_open));
+  accept_plain_websocket_on_poller(context, fd, shard, upgrade_of(request), settings, std::move(on_open),
+                                   input_pending);
 }
 
 void accept_plain_websocket_on_poller(boost::asio::io_context& context, int fd, std::size_t shard,
                                       const ws::UpgradeRequest& upgrade, const WebSocketSettings& settings,
-                                      std::function<void(std::shared_ptr<WebSocketConnection>)> on_open) {
+                                      std::function<void(std::shared_ptr<WebSocketConnection>)> on_open,
+                                      bool input_pending) {
   auto answer = ws::answer_handshake(upgrade, settings.response_headers);
   if (!answer.accepted) {
     // Refused: a few hundred bytes that a new connection's socket buffer takes at once.
     (void)::send(fd, answer.text.data(), answer.text.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     ::shutdown(fd, SHUT_WR);
+    Poller::forget(fd);
     ::close(fd);  // leaves the poller's set too
     return;
   }
   auto conn =
-      open_plain_websocket_on_poller(context, fd, shard, settings.max_message_size, std::move(answer.text));
-  if (conn) on_open(std::move(conn));
+      open_plain_websocket_on_poller(context, fd, shard, settings.max_message_size, std::move(answer.text),
+                                     input_pending);
+  on_open(std::move(conn));
 }
 
 }  // namespace net

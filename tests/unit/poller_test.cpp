@@ -26,7 +26,7 @@ struct SocketPair {
 
 struct Target final : net::PollTarget {
   explicit Target(int fd) : fd(fd) {}
-  ~Target() { net::Poller::forget(this); }
+  ~Target() { net::Poller::forget(fd); }
   void on_poll_events(std::uint32_t events) override {
     ++calls;
     last_events = events;
