@@ -194,8 +194,8 @@ class FirstRequest final : public PollTarget,
     phase_ = Phase::handling;
 
     // head_ stays until the connection is handed over: parsed_ points into it.
-    auto exchange = std::make_shared<ConnectionExchange<FirstRequest>>(shared_from_this(), 0, std::move(request),
-                                                                       BeastRequest{});
+    auto exchange =
+        std::make_shared<ConnectionExchange<FirstRequest>>(shared_from_this(), 0, std::move(request), BeastRequest{});
     // As in the Beast connection: a handler that throws answers 500.
     try {
       route->handler(exchange);
@@ -260,16 +260,16 @@ class FirstRequest final : public PollTarget,
   std::shared_ptr<HttpShared> shared_;
   asio::io_context& context_;
   std::shared_ptr<FirstRequest> self_;  // while the poller may call it
-  std::string head_;                     // the bytes read so far
-  RequestHead parsed_;                   // views into head_, once it is whole
+  std::string head_;                    // the bytes read so far
+  RequestHead parsed_;                  // views into head_, once it is whole
   Phase phase_ = Phase::reading;
   bool input_while_handling_ = false;  // see on_poll_events
 };
 
 }  // namespace
 
-void start_first_request(int fd, const tcp& protocol, std::string remote_address, std::size_t shard,
-                         ShardPool& shards, std::shared_ptr<HttpShared> shared) {
+void start_first_request(int fd, const tcp& protocol, std::string remote_address, std::size_t shard, ShardPool& shards,
+                         std::shared_ptr<HttpShared> shared) {
   std::make_shared<FirstRequest>(fd, protocol, std::move(remote_address), shard, shards, std::move(shared))->start();
 }
 

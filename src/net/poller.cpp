@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <atomic>
-
 #include <boost/asio/detail/reactor.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -60,8 +59,8 @@ struct Poller::Impl {
         round_op(poller),
         work(context.get_executor()) {
     reactor.init_task();
-    if (int error = reactor.register_internal_descriptor(asio::detail::reactor::read_op, epoll_fd, reactor_data,
-                                                         &round_op)) {
+    if (int error =
+            reactor.register_internal_descriptor(asio::detail::reactor::read_op, epoll_fd, reactor_data, &round_op)) {
       ::close(epoll_fd);
       throw std::system_error(error, std::generic_category(), "epoll_ctl (poller)");
     }

@@ -18,8 +18,7 @@ using BeastRequest = boost::beast::http::request<boost::beast::http::string_body
 // Runs on the thread that owns `socket`'s io_context. On success `on_open`
 // gets the connection; on failure the socket is closed and nothing is called.
 void accept_websocket_on(boost::asio::ip::tcp::socket socket, std::size_t shard, BeastRequest request,
-                         WebSocketSettings settings,
-                         std::function<void(std::shared_ptr<WebSocketConnection>)> on_open);
+                         WebSocketSettings settings, std::function<void(std::shared_ptr<WebSocketConnection>)> on_open);
 
 // The same on `target_shard`, later: `fd` (that no Asio object has and no
 // poller watches) moves to that shard's io_context. An upgrade from

@@ -228,8 +228,7 @@ void accept_websocket_on_shard(ShardPool& shards, std::size_t target_shard, cons
 
 void accept_websocket_on_poller(boost::asio::io_context& context, int fd, const boost::asio::ip::tcp& protocol,
                                 std::size_t shard, BeastRequest request, WebSocketSettings settings,
-                                std::function<void(std::shared_ptr<WebSocketConnection>)> on_open,
-                                bool input_pending) {
+                                std::function<void(std::shared_ptr<WebSocketConnection>)> on_open, bool input_pending) {
   if (wants_deflate(request, settings)) {
     // Beast does the framing: the socket becomes Asio's.
     Poller::of(context).remove(fd);
@@ -259,9 +258,8 @@ void accept_plain_websocket_on_poller(boost::asio::io_context& context, int fd, 
     ::close(fd);  // leaves the poller's set too
     return;
   }
-  auto conn =
-      open_plain_websocket_on_poller(context, fd, shard, settings.max_message_size, std::move(answer.text),
-                                     input_pending);
+  auto conn = open_plain_websocket_on_poller(context, fd, shard, settings.max_message_size, std::move(answer.text),
+                                             input_pending);
   on_open(std::move(conn));
 }
 

@@ -30,13 +30,14 @@ struct Target final : net::PollTarget {
   void on_poll_events(std::uint32_t events) override {
     ++calls;
     last_events = events;
+    all_events |= events;
     char buf[64];
     while (::recv(fd, buf, sizeof buf, 0) > 0) ++reads;
     if (then) then();
   }
   int fd;
   int calls = 0, reads = 0;
-  std::uint32_t last_events = 0;
+  std::uint32_t last_events = 0, all_events = 0;
   std::function<void()> then;
 };
 
@@ -99,6 +100,70 @@ TEST(Poller, EveryEventArrivesWithoutReArming) {
     for (auto& target : targets) read += target->reads == round;
     EXPECT_EQ(read, kSockets) << "round " << round;
   }
+}
+
+// A hand-over is a store: the new target hears the fd's next event, and
+// nothing is reported again for it (what the old one let pass is the new
+// one's to catch up on).
+TEST(Poller, RetargetGivesTheNextEventToTheNewTarget) {
+  boost::asio::io_context context;
+  SocketPair pair;
+  Target first(pair.fds[0]), second(pair.fds[0]);
+  auto& poller = net::Poller::of(context);
+  ASSERT_TRUE(poller.add(pair.fds[0], &first));
+  context.poll();
+  ASSERT_EQ(first.calls, 1);
+  poller.retarget(pair.fds[0], &second);
+  context.poll();
+  EXPECT_EQ(second.calls, 0);
+  ASSERT_EQ(::send(pair.fds[1], "a", 1, 0), 1);
+  context.poll();
+  EXPECT_EQ(first.calls, 1);
+  EXPECT_EQ(second.calls, 1);
+  EXPECT_EQ(second.reads, 1);
+}
+
+// A target that closes another's fd during a round, whose number a new
+// socket takes at once (accept does that), must not hand the old fd's
+// pending event to the new socket's target.
+TEST(Poller, AClosedFdsEventDoesNotReachTheTargetOfItsReusedNumber) {
+  boost::asio::io_context context;
+  SocketPair one, two;
+  auto& poller = net::Poller::of(context);
+  Target a(one.fds[0]), b(two.fds[0]);
+  ASSERT_TRUE(poller.add(one.fds[0], &a));
+  ASSERT_TRUE(poller.add(two.fds[0], &b));
+  context.poll();
+  std::unique_ptr<SocketPair> fresh;
+  std::unique_ptr<Target> stranger;
+  auto close_the_other = [&](Target& other, int& other_fd) {
+    int number = other_fd;
+    net::Poller::forget(number);
+    ::close(number);
+    other_fd = -1;
+    fresh = std::make_unique<SocketPair>();  // takes the lowest free numbers: `number` among them
+    int reused = fresh->fds[0] == number ? 0 : 1;
+    ASSERT_EQ(fresh->fds[reused], number);
+    stranger = std::make_unique<Target>(number);
+    ASSERT_TRUE(poller.add(number, stranger.get()));
+    other.fd = -1;
+  };
+  a.then = [&] {
+    if (!stranger) close_the_other(b, two.fds[0]);
+  };
+  b.then = [&] {
+    if (!stranger) close_the_other(a, one.fds[0]);
+  };
+  ASSERT_EQ(::send(one.fds[1], "x", 1, 0), 1);
+  ASSERT_EQ(::send(two.fds[1], "y", 1, 0), 1);
+  int before = a.calls + b.calls;
+  context.poll();  // one round: whichever runs first closes the other
+  EXPECT_EQ(a.calls + b.calls, before + 1);
+  ASSERT_TRUE(stranger);
+  // The stranger hears only of its own socket: its first report, not the
+  // closed socket's input.
+  EXPECT_EQ(stranger->reads, 0);
+  EXPECT_FALSE(stranger->all_events & EPOLLIN);
 }
 
 }  // namespace
