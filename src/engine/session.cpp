@@ -72,7 +72,9 @@ std::string SessionImpl::open_packet_data() const {
   // Exactly these five keys, in Node's order: clients and test suites check.
   // Written out rather than built as a JSON object (once per connection):
   // a sid is base64url, which JSON needs no escape for.
-  std::string open = R"({"sid":")";
+  std::string open;
+  open.reserve(128 + id().size());  // one allocation
+  open += R"({"sid":")";
   open += id();
   open += upgrades ? R"(","upgrades":["websocket"],"pingInterval":)" : R"(","upgrades":[],"pingInterval":)";
   open += std::to_string(o.ping_interval_ms);

@@ -53,10 +53,14 @@ class PlainWebSocketConnection;
 struct FlushQueue {
   explicit FlushQueue(asio::io_context&) {}
   std::vector<std::shared_ptr<PlainWebSocketConnection>> connections;
+  // The list being flushed. The two swap, so that their buffers are reused
+  // and a turn's first write allocates nothing.
+  std::vector<std::shared_ptr<PlainWebSocketConnection>> flushing;
   bool posted = false;
 };
 
 thread_local char read_chunk[kReadChunk];
+constexpr std::size_t kMaxKeptFlushList = 1 << 16;  // entries (16 bytes each)
 
 class PlainWebSocketConnection final : public WebSocketConnection,
                                        public PollTarget,
@@ -162,10 +166,11 @@ class PlainWebSocketConnection final : public WebSocketConnection,
     if (flush_queue_.posted) return;
     flush_queue_.posted = true;
     asio::post(context_, [&queue = flush_queue_] {
-      auto connections = std::move(queue.connections);
-      queue.connections.clear();
+      queue.flushing.swap(queue.connections);  // a flush may queue its connection again
       queue.posted = false;
-      for (auto& c : connections) c->flush();
+      for (auto& c : queue.flushing) c->flush();
+      queue.flushing.clear();
+      if (queue.flushing.capacity() > kMaxKeptFlushList) queue.flushing = {};  // after a fan-out to very many
     });
   }
 

@@ -1,5 +1,7 @@
 #include "net/url.hpp"
 
+#include <algorithm>
+
 namespace net {
 
 namespace {
@@ -55,6 +57,7 @@ std::optional<std::string> percent_decode(std::string_view text) {
 
 QueryParams parse_query(std::string_view query) {
   QueryParams params;
+  params.reserve(std::count(query.begin(), query.end(), '&') + 1);  // one allocation
   while (!query.empty()) {
     auto end = query.find('&');
     auto piece = query.substr(0, end);

@@ -42,22 +42,35 @@ void sha1(std::string_view a, std::string_view b, unsigned char* digest) {
   SHA1_Update(&ctx, b.data(), b.size());
   SHA1_Final(digest, &ctx);
 }
+
+// The accept key's 28 base64 characters (and a NUL) in `out`.
+constexpr std::size_t kAcceptKeySize = 4 * ((SHA_DIGEST_LENGTH + 2) / 3);
+std::string_view write_accept_key(std::string_view key, unsigned char (&out)[kAcceptKeySize + 1]) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  sha1(key, kGuid, digest);
+  int n = EVP_EncodeBlock(out, digest, SHA_DIGEST_LENGTH);
+  return {reinterpret_cast<const char*>(out), static_cast<std::size_t>(n)};
+}
 }  // namespace
 
 std::string accept_key(std::string_view key) {
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  sha1(key, kGuid, digest);
-  unsigned char out[4 * ((SHA_DIGEST_LENGTH + 2) / 3) + 1];
-  int n = EVP_EncodeBlock(out, digest, SHA_DIGEST_LENGTH);
-  return std::string(reinterpret_cast<char*>(out), static_cast<std::size_t>(n));
+  unsigned char out[kAcceptKeySize + 1];
+  return std::string(write_accept_key(key, out));
 }
 
 HandshakeAnswer answer_handshake(const UpgradeRequest& request, const HeaderList& extra_headers) {
   if (!request.is_upgrade) return refuse(400, "Not a WebSocket upgrade request");
   if (request.version != "13") return refuse(426, "Unsupported WebSocket version", "Sec-WebSocket-Version: 13\r\n");
   if (!valid_key(request.key)) return refuse(400, "Missing or invalid Sec-WebSocket-Key");
-  std::string text = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ";
-  text += accept_key(request.key);
+  std::string_view status =
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ";
+  std::size_t size = status.size() + kAcceptKeySize + 4;
+  for (const auto& [name, value] : extra_headers) size += name.size() + value.size() + 4;
+  std::string text;
+  text.reserve(size);  // one allocation
+  text += status;
+  unsigned char accept[kAcceptKeySize + 1];
+  text += write_accept_key(request.key, accept);
   text += "\r\n";
   for (const auto& [name, value] : extra_headers) text.append(name).append(": ").append(value).append("\r\n");
   text += "\r\n";

@@ -1,12 +1,12 @@
 #include "socketio/client.hpp"
 
-#include "metrics/counters.hpp"
-
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "adapter/broadcast_batch.hpp"
 #include "engine/sid.hpp"
+#include "metrics/counters.hpp"
 #include "socketio/namespace.hpp"
 
 namespace socketio {
@@ -23,7 +23,9 @@ void SocketsByNamespace::put(SocketPtr socket) {
 }
 
 void SocketsByNamespace::erase(std::string_view nsp) {
-  std::erase_if(sockets_, [nsp](const SocketPtr& socket) { return socket->nsp() == nsp; });
+  sockets_.erase(
+      std::remove_if(sockets_.begin(), sockets_.end(), [nsp](const SocketPtr& socket) { return socket->nsp() == nsp; }),
+      sockets_.end());
   if (sockets_.empty()) sockets_.shrink_to_fit();  // an idle client keeps no empty buffer
 }
 
@@ -202,10 +204,11 @@ void Client::finish_connect(const SocketPtr& socket, const std::vector<std::stri
   for (const auto& room : rooms) index.add(socket.get(), room);
   // Missed packets go first, then the CONNECT, as Node does.
   for (const auto& packet : missed) write(*packet);
-  boost::json::object answer{{"sid", socket->id()}};
-  if (!socket->pid().empty()) answer["pid"] = socket->pid();
-  write_packet(Packet{PacketType::connect, socket->nsp(), std::nullopt, std::move(answer), {}});
-  for (const auto& handler : std::vector(socket->core()->connection_handlers())) {
+  adapter::EncodedPacket answer;
+  answer.text = encode_connect(socket->nsp(), socket->id(), socket->pid());
+  write(answer);
+  auto handlers = socket->core()->connection_handlers();
+  for (const auto& handler : *handlers) {
     if (!socket->connected()) break;
     handler(socket);
   }
@@ -216,7 +219,7 @@ void Client::remove(const Socket& socket) {
 }
 
 void Client::close_all_namespaces() {
-  for (const auto& socket : std::vector(sockets_.all())) socket->disconnect(false);
+  for (const auto& socket : SocketsByNamespace::List(sockets_.all())) socket->disconnect(false);
   close("forced close");
 }
 

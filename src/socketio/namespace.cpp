@@ -21,7 +21,9 @@ Namespace& Namespace::use(Middleware middleware) {
 }
 
 Namespace& Namespace::on_connection(ConnectionHandler handler) {
-  connection_handlers_.push_back(std::move(handler));
+  auto handlers = std::make_shared<std::vector<ConnectionHandler>>(*connection_handlers_);  // copy on write
+  handlers->push_back(std::move(handler));
+  connection_handlers_ = std::move(handlers);
   return *this;
 }
 

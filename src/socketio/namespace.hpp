@@ -131,7 +131,9 @@ class Namespace : public std::enable_shared_from_this<Namespace> {
   std::uint64_t next_ack_id() { return next_ack_id_.fetch_add(1); }
   ServerCore& server() { return *server_; }
   const std::vector<Middleware>& middlewares() const { return middlewares_; }
-  const std::vector<ConnectionHandler>& connection_handlers() const { return connection_handlers_; }
+  // A snapshot: a handler that adds a handler changes the next connection's
+  // list, not the one being run (and no connection copies the list).
+  std::shared_ptr<const std::vector<ConnectionHandler>> connection_handlers() const { return connection_handlers_; }
   // A child of a dynamic namespace starts with its parent's handlers.
   void copy_handlers_from(const Namespace& parent);
   bool dynamic_child() const { return dynamic_child_; }
@@ -144,7 +146,8 @@ class Namespace : public std::enable_shared_from_this<Namespace> {
   ServerCore* server_;
   std::string name_;
   std::vector<Middleware> middlewares_;
-  std::vector<ConnectionHandler> connection_handlers_;
+  std::shared_ptr<const std::vector<ConnectionHandler>> connection_handlers_ =
+      std::make_shared<const std::vector<ConnectionHandler>>();
   std::unordered_map<std::string, EventHandler> server_side_handlers_;
   std::unique_ptr<adapter::Adapter> adapter_;
   std::atomic<std::uint64_t> next_ack_id_{0};

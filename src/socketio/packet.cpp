@@ -1,5 +1,6 @@
 #include "socketio/packet.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -120,6 +121,36 @@ std::string encode_text(const Packet& packet) {
   }
   if (packet.id) out += std::to_string(*packet.id);
   if (!packet.data.is_null()) out += net::json_text(packet.data);
+  return out;
+}
+
+namespace {
+// Ids the server made (base64url) are JSON strings as they are.
+bool needs_no_json_escape(std::string_view id) {
+  return std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x20 && c != '"' && c != '\\' && c < 0x7f; });
+}
+}  // namespace
+
+std::string encode_connect(std::string_view nsp, std::string_view sid, std::string_view pid) {
+  if (!needs_no_json_escape(sid) || !needs_no_json_escape(pid)) {
+    boost::json::object answer{{"sid", sid}};
+    if (!pid.empty()) answer["pid"] = pid;
+    return encode_text(Packet{PacketType::connect, std::string(nsp), std::nullopt, std::move(answer), {}});
+  }
+  std::string out;
+  out.reserve(nsp.size() + sid.size() + pid.size() + 24);
+  out += '0';
+  if (!nsp.empty() && nsp != "/") {
+    out += nsp;
+    out += ',';
+  }
+  out += R"({"sid":")";
+  out += sid;
+  if (!pid.empty()) {
+    out += R"(","pid":")";
+    out += pid;
+  }
+  out += R"("})";
   return out;
 }
 

@@ -41,6 +41,10 @@ bool is_reserved_event(std::string_view name);
 // The text part; the attachments follow it as binary messages, in order.
 // EVENT and ACK with attachments are written as BINARY_EVENT and BINARY_ACK.
 std::string encode_text(const Packet& packet);
+// The server's CONNECT answer, `0[nsp,]{"sid":…[,"pid":…]}`, as encode_text
+// writes it, without a JSON object: it is written once per connection.
+// An empty `pid` is left out.
+std::string encode_connect(std::string_view nsp, std::string_view sid, std::string_view pid);
 
 // A JSON placeholder for attachment `num`.
 boost::json::value placeholder(std::size_t num);

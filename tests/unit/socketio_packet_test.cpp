@@ -1,13 +1,13 @@
-#include "socketio/packet.hpp"
-
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cmath>
 #include <string>
+#include <tuple>
 
 #include "exhaustive.hpp"
+#include "socketio/packet.hpp"
 
 using namespace socketio;
 namespace json = boost::json;
@@ -38,6 +38,23 @@ TEST(SocketIoPacket, EncodesTheProtocolsExamples) {
   EXPECT_EQ(encode_text({PacketType::ack, "/admin", 13, json::parse(R"(["bar"])"), {}}), R"(3/admin,13["bar"])");
   EXPECT_EQ(encode_text({PacketType::connect_error, "/", {}, json::parse(R"({"message":"Invalid namespace"})"), {}}),
             R"(4{"message":"Invalid namespace"})");
+}
+
+TEST(SocketIoPacket, TheConnectAnswerIsWhatEncodeTextWritesForIt) {
+  auto as_json = [](std::string_view nsp, std::string_view sid, std::string_view pid) {
+    json::object answer{{"sid", sid}};
+    if (!pid.empty()) answer["pid"] = pid;
+    return encode_text({PacketType::connect, std::string(nsp), {}, std::move(answer), {}});
+  };
+  EXPECT_EQ(encode_connect("/", "AbC-_9", ""), R"(0{"sid":"AbC-_9"})");
+  EXPECT_EQ(encode_connect("/admin", "AbC-_9", "Pq_1"), R"(0/admin,{"sid":"AbC-_9","pid":"Pq_1"})");
+  for (auto [nsp, sid, pid] : {std::tuple{"/", "x", ""},
+                               {"/chat", "x", "y"},
+                               {"", "x", ""},
+                               {"/", "a\"b", ""},
+                               {"/", "x", "tab\there"},
+                               {"/", "\\", "\x7f"}})
+    EXPECT_EQ(encode_connect(nsp, sid, pid), as_json(nsp, sid, pid)) << sid << " " << pid;
 }
 
 TEST(SocketIoPacket, EncodesBinaryWithItsAttachmentCount) {
@@ -73,7 +90,8 @@ TEST(SocketIoPacket, NumericEventNamesAreAccepted) { EXPECT_EQ(decode_one("2[1]"
 
 TEST(SocketIoPacket, ReassemblesBinaryAttachmentsInOrder) {
   Decoder d;
-  auto head = d.add_text(R"(52-/admin,["baz",{"_placeholder":true,"num":0},{"nested":[{"_placeholder":true,"num":1}]}])");
+  auto head =
+      d.add_text(R"(52-/admin,["baz",{"_placeholder":true,"num":0},{"nested":[{"_placeholder":true,"num":1}]}])");
   ASSERT_TRUE(head);
   EXPECT_FALSE(head->has_value());
   auto mid = d.add_binary("first");
