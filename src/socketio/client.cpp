@@ -1,6 +1,5 @@
 #include "socketio/client.hpp"
 
-#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -23,9 +22,7 @@ void SocketsByNamespace::put(SocketPtr socket) {
 }
 
 void SocketsByNamespace::erase(std::string_view nsp) {
-  sockets_.erase(
-      std::remove_if(sockets_.begin(), sockets_.end(), [nsp](const SocketPtr& socket) { return socket->nsp() == nsp; }),
-      sockets_.end());
+  std::erase_if(sockets_, [nsp](const SocketPtr& socket) { return socket->nsp() == nsp; });
   if (sockets_.empty()) sockets_.shrink_to_fit();  // an idle client keeps no empty buffer
 }
 
@@ -219,7 +216,7 @@ void Client::remove(const Socket& socket) {
 }
 
 void Client::close_all_namespaces() {
-  for (const auto& socket : SocketsByNamespace::List(sockets_.all())) socket->disconnect(false);
+  for (const auto& socket : std::vector(sockets_.all())) socket->disconnect(false);
   close("forced close");
 }
 

@@ -3,7 +3,6 @@
 // It decodes packets, connects namespaces and routes packets to sockets.
 // Lives on the session's shard.
 
-#include <boost/container/small_vector.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,18 +19,16 @@ namespace socketio {
 // a vector searched by name is smaller and faster than a hash map.
 class SocketsByNamespace {
  public:
-  // A client has one namespace, nearly always: held in place, no allocation.
-  using List = boost::container::small_vector<SocketPtr, 1>;
   Socket* find(std::string_view nsp) const;
   bool contains(std::string_view nsp) const { return find(nsp) != nullptr; }
   void put(SocketPtr socket);  // replaces the socket of the same namespace
   void erase(std::string_view nsp);
   bool empty() const { return sockets_.empty(); }
-  List take() { return std::exchange(sockets_, {}); }
-  const List& all() const { return sockets_; }
+  std::vector<SocketPtr> take() { return std::exchange(sockets_, {}); }
+  const std::vector<SocketPtr>& all() const { return sockets_; }
 
  private:
-  List sockets_;
+  std::vector<SocketPtr> sockets_;
 };
 
 // The connect timeout is the client's Deadline, on its shard's FifoTimer. The
