@@ -1,11 +1,12 @@
 #include "socketio/client.hpp"
 
+#include "metrics/counters.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "adapter/broadcast_batch.hpp"
 #include "engine/sid.hpp"
-#include "metrics/counters.hpp"
 #include "socketio/namespace.hpp"
 
 namespace socketio {

@@ -105,6 +105,20 @@ boost::json::value placeholder(std::size_t num) {
   return boost::json::object{{"_placeholder", true}, {"num", static_cast<std::int64_t>(num)}};
 }
 
+namespace {
+// A namespace other than the main one, with its comma: "/admin,".
+void append_nsp(std::string& out, std::string_view nsp) {
+  if (nsp.empty() || nsp == "/") return;
+  out += nsp;
+  out += ',';
+}
+
+// Ids the server made (base64url) are JSON strings as they are.
+bool needs_no_json_escape(std::string_view id) {
+  return std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x20 && c != '"' && c != '\\' && c < 0x7f; });
+}
+}  // namespace
+
 std::string encode_text(const Packet& packet) {
   PacketType type = packet.type;
   bool binary = !packet.attachments.empty();
@@ -115,21 +129,11 @@ std::string encode_text(const Packet& packet) {
     out += std::to_string(packet.attachments.size());
     out.push_back('-');
   }
-  if (!packet.nsp.empty() && packet.nsp != "/") {
-    out += packet.nsp;
-    out.push_back(',');
-  }
+  append_nsp(out, packet.nsp);
   if (packet.id) out += std::to_string(*packet.id);
   if (!packet.data.is_null()) out += net::json_text(packet.data);
   return out;
 }
-
-namespace {
-// Ids the server made (base64url) are JSON strings as they are.
-bool needs_no_json_escape(std::string_view id) {
-  return std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x20 && c != '"' && c != '\\' && c < 0x7f; });
-}
-}  // namespace
 
 std::string encode_connect(std::string_view nsp, std::string_view sid, std::string_view pid) {
   if (!needs_no_json_escape(sid) || !needs_no_json_escape(pid)) {
@@ -140,10 +144,7 @@ std::string encode_connect(std::string_view nsp, std::string_view sid, std::stri
   std::string out;
   out.reserve(nsp.size() + sid.size() + pid.size() + 24);
   out += '0';
-  if (!nsp.empty() && nsp != "/") {
-    out += nsp;
-    out += ',';
-  }
+  append_nsp(out, nsp);
   out += R"({"sid":")";
   out += sid;
   if (!pid.empty()) {

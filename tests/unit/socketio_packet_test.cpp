@@ -1,3 +1,5 @@
+#include "socketio/packet.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
@@ -7,7 +9,6 @@
 #include <tuple>
 
 #include "exhaustive.hpp"
-#include "socketio/packet.hpp"
 
 using namespace socketio;
 namespace json = boost::json;
@@ -90,8 +91,7 @@ TEST(SocketIoPacket, NumericEventNamesAreAccepted) { EXPECT_EQ(decode_one("2[1]"
 
 TEST(SocketIoPacket, ReassemblesBinaryAttachmentsInOrder) {
   Decoder d;
-  auto head =
-      d.add_text(R"(52-/admin,["baz",{"_placeholder":true,"num":0},{"nested":[{"_placeholder":true,"num":1}]}])");
+  auto head = d.add_text(R"(52-/admin,["baz",{"_placeholder":true,"num":0},{"nested":[{"_placeholder":true,"num":1}]}])");
   ASSERT_TRUE(head);
   EXPECT_FALSE(head->has_value());
   auto mid = d.add_binary("first");
