@@ -96,6 +96,7 @@ int load_config(int argc, char** argv, Config& c) {
   env("--max-header-size", "HTTP_MAX_HEADER_SIZE");
   env("--keep-alive-timeout", "HTTP_KEEP_ALIVE_TIMEOUT");
   env("--body-timeout", "HTTP_BODY_TIMEOUT");
+  env("--defer-accept", "HTTP_DEFER_ACCEPT");
   env("--max-connections", "MAX_CONNECTIONS");
   env("--trust-proxy", "TRUST_PROXY");
   env("--max-connections-per-ip", "MAX_CONNECTIONS_PER_IP");

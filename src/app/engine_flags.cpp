@@ -49,6 +49,11 @@ void add_server_flags(CLI::App& cli, ServerFlags& f) {
   cli.add_option("--body-timeout", f.http.body_timeout_ms,
                  "ms for a request body to arrive, or an answer to be taken (then 408 / close); 0: none")
       ->capture_default_str();
+  cli.add_option("--defer-accept", f.http.defer_accept_s,
+                 "Seconds the kernel holds a new connection until its first bytes come (TCP_DEFER_ACCEPT); "
+                 "0: accept at once")
+      ->check(CLI::Range(0u, 3600u))
+      ->capture_default_str();
   cli.add_option("--max-connections", f.http.max_connections,
                  "Client connections open at once, then 503; 0: the file descriptor limit minus a reserve")
       ->capture_default_str();

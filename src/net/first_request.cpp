@@ -49,11 +49,16 @@ class FirstRequest final : public PollTarget,
     ::close(fd_);
   }
 
-  // The poller reports the request's bytes, which are usually there already.
+  // With TCP_DEFER_ACCEPT the request's bytes are there already: read them
+  // at once, and join the poller only to wait for more. Without it they
+  // rarely are yet: the poller reports them.
   void start() {
-    auto& timers = shared_->timers_of(shard_, context_);
-    if (!Poller::of(context_).add(fd_, this)) return;  // out of memory: dropped, and closed by ~FirstRequest
     self_ = shared_from_this();
+    auto keep_alive = self_;
+    if (shared_->options.defer_accept_s > 0) read(false);
+    if (phase_ != Phase::reading) return;
+    if (!watch()) return finish();  // out of memory: dropped
+    auto& timers = shared_->timers_of(shard_, context_);
     if (timers.header) timers.header->arm(*this);
   }
 
@@ -95,6 +100,9 @@ class FirstRequest final : public PollTarget,
                            std::function<void(std::shared_ptr<WebSocketConnection>)> on_open) {
     if (phase_ != Phase::handling) return;
     if (target_shard == shard_) {
+      // The connection takes the poller's watch over (and hears at once of
+      // input that came meanwhile).
+      if (!watch()) return finish();
       int fd = std::exchange(fd_, -1);
       if (settings.permessage_deflate && !parsed_.field("Sec-WebSocket-Extensions").empty()) {
         // Beast negotiates the extension, from a Beast request.
@@ -112,7 +120,7 @@ class FirstRequest final : public PollTarget,
     }
     // The session lives on another shard (an upgrade from long-polling): the
     // socket moves to that shard's io_context.
-    Poller::of(context_).remove(fd_);
+    unwatch();
     accept_websocket_on_shard(shards_, target_shard, protocol_, std::exchange(fd_, -1), beast_request(),
                               std::move(settings), std::move(on_open));
     finish();
@@ -231,7 +239,7 @@ class FirstRequest final : public PollTarget,
 
   // Gives the fd to `socket`, out of the poller; false (and closed) if Asio refuses it.
   bool to_asio(tcp::socket& socket) {
-    Poller::of(context_).remove(fd_);
+    unwatch();
     int fd = std::exchange(fd_, -1);
     beast::error_code ec;
     socket.assign(protocol_, fd, ec);
@@ -239,6 +247,18 @@ class FirstRequest final : public PollTarget,
     if (!ec) return true;
     ::close(fd);
     return false;
+  }
+
+  // Joins the poller's set, once; false (errno set) when epoll refuses.
+  bool watch() {
+    if (watched_) return true;
+    watched_ = Poller::of(context_).add(fd_, this);
+    return watched_;
+  }
+
+  void unwatch() {
+    if (watched_) Poller::of(context_).remove(fd_);
+    watched_ = false;
   }
 
   // Done with the connection: it was answered, handed over or dropped.
@@ -264,6 +284,7 @@ class FirstRequest final : public PollTarget,
   RequestHead parsed_;                  // views into head_, once it is whole
   Phase phase_ = Phase::reading;
   bool input_while_handling_ = false;  // see on_poll_events
+  bool watched_ = false;               // in the poller's set
 };
 
 }  // namespace

@@ -98,6 +98,11 @@ class Listener : public PollTarget, public std::enable_shared_from_this<Listener
     if (::setsockopt(fd_, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) fail("setsockopt SO_REUSEPORT");
     // Accepted sockets inherit it: no setsockopt per connection.
     ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    // A client is handed over with its first bytes, not at its TCP
+    // handshake: one wake-up and one epoll round less per connection.
+    int defer = static_cast<int>(shared_->options.defer_accept_s);
+    if (defer > 0 && ::setsockopt(fd_, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof defer) != 0)
+      fail("setsockopt TCP_DEFER_ACCEPT");
     if (::bind(fd_, endpoint.data(), static_cast<socklen_t>(endpoint.size())) != 0) fail("bind");
     if (::listen(fd_, SOMAXCONN) != 0) fail("listen");
     sockaddr_storage local{};

@@ -42,6 +42,14 @@ struct HttpServerOptions {
   // Proxies in front of the server whose X-Forwarded-For is believed (see
   // forwarded_client); 0 ignores the header, so nobody can spoof an address.
   unsigned trust_proxy = 0;
+  // A new connection reaches the server with its first bytes, not at the
+  // end of its TCP handshake (TCP_DEFER_ACCEPT): one wake-up less per
+  // client, which speaks first in HTTP anyway. A client that connects and
+  // says nothing is held by the kernel meanwhile (no descriptor, no
+  // connection slot) for about this many seconds (the kernel rounds up to
+  // its SYN-ACK retransmissions: 1, 3, 7, 15 s ...), then handed over, and
+  // the header timeout runs. 0: off, every connection is accepted at once.
+  std::uint32_t defer_accept_s = 10;
 };
 
 class HttpServer {

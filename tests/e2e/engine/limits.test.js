@@ -67,7 +67,9 @@ function cpuSeconds(pid) {
 describe("HTTP timeouts and the header limit", () => {
   let server;
   before(async () => {
-    server = await startServer("engine-echo", ["--threads", String(lastShards), "--headers-timeout", "500",
+    // Accepted at the handshake (--defer-accept 0): a connection that sends
+    // nothing meets the header timeout at once (the default is tested below).
+    server = await startServer("engine-echo", ["--threads", String(lastShards), "--defer-accept", "0", "--headers-timeout", "500",
       "--keep-alive-timeout", "300", "--body-timeout", "400", "--max-header-size", "2048"]);
   });
   after(async () => server.stop());
@@ -180,9 +182,12 @@ for (const shards of shardCounts) {
   });
 }
 
+// These tests hold connections that say nothing, which the kernel keeps from
+// the server under --defer-accept: they accept at the handshake.
 describe("the connection limit", () => {
   it("answers connections past --max-connections with 503 and serves again once some close", async () => {
-    const server = await startServer("engine-echo", ["--threads", String(lastShards), "--max-connections", "4"]);
+    const server = await startServer("engine-echo", ["--threads", String(lastShards), "--defer-accept", "0",
+      "--max-connections", "4"]);
     try {
       const held = [];
       for (let i = 0; i < 4; i++) held.push(await connect(server.port));
@@ -282,9 +287,28 @@ describe("the connection limit", () => {
   }
 
   it("derives the default limit from the file descriptor limit and refuses past it with 503", async () => {
-    const server = await startLimited(128, ["--threads", String(lastShards)]);
+    const server = await startLimited(128, ["--threads", String(lastShards), "--defer-accept", "0"]);
     try {
       await checkSurvives(server, 150);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("with --defer-accept, a connection that says nothing takes no slot until the kernel hands it over", async () => {
+    const server = await startServer("engine-echo", ["--threads", String(lastShards), "--defer-accept", "1",
+      "--headers-timeout", "300", "--max-connections", "1"]);
+    try {
+      const silent = await connect(server.port); // connected, as far as the client can tell
+      const closed = untilClosed(silent, 6000);
+      await sleep(100);
+      const res = await fetch(eioUrl(server.url, { EIO: "4", transport: "polling" }), { headers: { connection: "close" } });
+      assert.equal(res.status, 200, "the one slot is free for a client that speaks");
+      // About 1 s on (the kernel's first SYN-ACK retransmission) the server
+      // meets it, and its header timeout closes it.
+      const { text, ms } = await closed;
+      assert.equal(text, "");
+      assert.ok(ms >= 800 && ms < 5000, `closed after ${ms} ms`);
     } finally {
       await server.stop();
     }
@@ -305,7 +329,8 @@ describe("the connection limit", () => {
     skip: ubsan && "UBSan cannot run out of descriptors",
   }, async () => {
     // The limit above the descriptors left: accept() itself fails.
-    const server = await startLimited(1024, ["--threads", String(lastShards), "--max-connections", "5000"]);
+    const server = await startLimited(1024, ["--threads", String(lastShards), "--defer-accept", "0",
+      "--max-connections", "5000"]);
     try {
       execFileSync("prlimit", ["--pid", String(server.pid), "--nofile=96:96"]);
       await checkSurvives(server, 150);
