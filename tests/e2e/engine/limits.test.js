@@ -68,7 +68,7 @@ describe("HTTP timeouts and the header limit", () => {
   let server;
   before(async () => {
     // Accepted at the handshake (--defer-accept 0): a connection that sends
-    // nothing meets the header timeout at once (the default is tested below).
+    // nothing meets the header timeout at once (deferral is tested below).
     server = await startServer("engine-echo", ["--threads", String(lastShards), "--defer-accept", "0", "--headers-timeout", "500",
       "--keep-alive-timeout", "300", "--body-timeout", "400", "--max-header-size", "2048"]);
   });
