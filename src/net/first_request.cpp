@@ -53,8 +53,7 @@ class FirstRequest final : public PollTarget,
   // at once, and join the poller only to wait for more. Without it they
   // rarely are yet: the poller reports them.
   void start() {
-    self_ = shared_from_this();
-    auto keep_alive = self_;
+    self_ = shared_from_this();  // the caller holds it too, until start() returns
     if (shared_->options.defer_accept_s > 0) read(false);
     if (phase_ != Phase::reading) return;
     if (!watch()) return finish();  // out of memory: dropped
