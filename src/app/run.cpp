@@ -39,11 +39,15 @@ void run_until_signal(net::ShardPool& shards, net::HttpServer& http, engine::Ser
   std::thread second_signal([&signals_ctx] { signals_ctx.run(); });
 
   if (options.on_draining) options.on_draining();
-  http.stop_accepting();
-  engine.close_all("server shutting down");
+  // The listeners stay open while the sessions close: a polling client's
+  // next GET, which carries its close, may need a new connection, and a
+  // connection under way when the signal came is answered, not reset. New
+  // sessions are refused with 503 meanwhile.
+  engine.drain("server shutting down");
   auto deadline = std::chrono::steady_clock::now() + options.grace;
   while (engine.session_count() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  http.stop_accepting();
   // Let the last close frames leave the write buffers.
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   shards.stop();

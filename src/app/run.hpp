@@ -1,8 +1,9 @@
 #pragma once
 // Runs a server until SIGINT or SIGTERM, then shuts down in two phases:
-// stop accepting and close every session ("server shutting down", so that
-// clients reconnect elsewhere), wait at most `grace` for the goodbyes to be
-// written, then stop the loops. A second signal during the wait exits at once.
+// close every session ("server shutting down", so that clients reconnect
+// elsewhere) and refuse new ones, wait at most `grace` for the goodbyes to be
+// delivered (the listeners stay open for them), then stop accepting and stop
+// the loops. A second signal during the wait exits at once.
 
 #include <chrono>
 #include <functional>

@@ -78,11 +78,11 @@ void Server::run() {
 
 void Server::close() {
   if (!shards_->running()) return;
-  http_->stop_accepting();
-  io_->close_all();
+  io_->close_all();  // refuses new sessions; the listeners take the last requests
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   while (io_->engine().session_count() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  http_->stop_accepting();
   if (presence_) presence_->stop();
   if (cluster_) cluster_->stop();
   shards_->stop();

@@ -54,28 +54,32 @@ net::HttpResponse error_response(const ServerOptions& options, const net::HttpRe
   return res;
 }
 
-// A handshake refused by a per-address limit: 429 with a JSON body, for
-// polling and WebSocket alike (no session exists yet to carry an error).
-net::HttpResponse limit_response(const ServerOptions& options, const net::HttpRequest& request,
-                                 const IpLimits::Decision& decision) {
+// A handshake refused before any session exists (a per-address limit, a
+// drain): JSON for polling and WebSocket alike, as no session is there to
+// carry an error.
+net::HttpResponse refusal_response(const ServerOptions& options, const net::HttpRequest& request, int status,
+                                   std::string_view code, std::string_view message, std::uint32_t retry_after_s) {
   net::HttpResponse res;
-  res.status = 429;
+  res.status = status;
   res.set("Content-Type", "application/json");
-  boost::json::object body;
-  if (decision.verdict == IpLimits::Verdict::too_fast) {
-    res.set("Retry-After", std::to_string(decision.retry_after_s));
-    body["code"] = "RATE_LIMIT";
-    body["message"] = "Too many connection attempts";
-  } else {
-    body["code"] = "CONNECTION_LIMIT";
-    body["message"] = "Too many connections";
-  }
+  if (retry_after_s > 0) res.set("Retry-After", std::to_string(retry_after_s));
   if (request.websocket_upgrade)
     res.close_connection = true;
   else
     for (auto& h : cors_headers(options.cors, request.header("Origin"))) res.headers.push_back(std::move(h));
+  boost::json::object body;
+  body["code"] = code;
+  body["message"] = message;
   res.body = boost::json::serialize(body);
   return res;
+}
+
+net::HttpResponse limit_response(const ServerOptions& options, const net::HttpRequest& request,
+                                 const IpLimits::Decision& decision) {
+  if (decision.verdict == IpLimits::Verdict::too_fast)
+    return refusal_response(options, request, 429, "RATE_LIMIT", "Too many connection attempts",
+                            decision.retry_after_s);
+  return refusal_response(options, request, 429, "CONNECTION_LIMIT", "Too many connections", 0);
 }
 
 // A WebSocket handshake's count against its address, until the session that
@@ -109,6 +113,8 @@ std::shared_ptr<SessionImpl> create_session(const std::shared_ptr<ServerState>& 
 
 // After the open packet has been sent: heartbeat, then the layer above.
 void start_session(const std::shared_ptr<ServerState>& state, const std::shared_ptr<SessionImpl>& session) {
+  // A WebSocket whose 101 went out after the drain began: closed at once.
+  if (state->draining.load()) return session->close("server shutting down");
   session->start_heartbeat();
   if (state->on_connection) state->on_connection(session);
 }
@@ -128,6 +134,10 @@ class RequestHandler {
     if (!q.sid.empty()) return route_to_session(q, websocket);
     if (req_.method != "GET") return fail(HttpErrorCode::bad_handshake_method);
     if (websocket && !req_.websocket_upgrade) return fail(HttpErrorCode::bad_request);
+    if (state_->draining.load()) {
+      metrics::add(metrics::Counter::refused_draining);
+      return exchange_->respond(refusal_response(o, req_, 503, "SERVER_SHUTTING_DOWN", "Server shutting down", 1));
+    }
     IpLimits::Decision admitted;
     if (state_->ip_limits) {
       admitted = state_->ip_limits->admit(client_address());
@@ -284,7 +294,8 @@ void Server::on_connection(std::function<void(std::shared_ptr<Session>)> handler
 
 void Server::handle(std::shared_ptr<net::HttpExchange> exchange) { RequestHandler(state_, std::move(exchange)).run(); }
 
-void Server::close_all(std::string_view reason) {
+void Server::drain(std::string_view reason) {
+  state_->draining.store(true);  // before the closes: a session made after them is refused or closed
   std::string why(reason);
   state_->pool.post_all([state = state_, why](std::size_t shard) {
     std::vector<std::shared_ptr<SessionImpl>> sessions;

@@ -31,8 +31,10 @@ class Server {
   // Handles one request for options.path (attach() routes here).
   void handle(std::shared_ptr<net::HttpExchange> exchange);
 
-  // Closes every session with `reason`; any thread.
-  void close_all(std::string_view reason = "server shutting down");
+  // For a shutdown: closes every session with `reason`, and from now on
+  // refuses new ones (503), so that the drain ends while the listeners
+  // still take the closing sessions' last requests; any thread.
+  void drain(std::string_view reason = "server shutting down");
   std::size_t session_count() const;
   const ServerOptions& options() const;
 

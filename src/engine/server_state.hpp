@@ -30,6 +30,7 @@ struct ServerState {
   const ServerOptions options;
   std::function<void(std::shared_ptr<Session>)> on_connection;
   std::atomic<std::size_t> session_count{0};
+  std::atomic<bool> draining{false};    // drain(): no new session
   std::unique_ptr<IpLimits> ip_limits;  // null when no per-address limit is set
 
   // Each shard's sessions, touched only on that shard's thread: no lock.

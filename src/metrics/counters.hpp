@@ -32,6 +32,7 @@ namespace metrics {
   X(refused_ip_connections, "switchboard_refused_connections_total", R"(cause="ip_connections")") \
   X(refused_ip_rate, "switchboard_refused_connections_total", R"(cause="ip_rate")")              \
   X(refused_allow_request, "switchboard_refused_connections_total", R"(cause="allow_request")")  \
+  X(refused_draining, "switchboard_refused_connections_total", R"(cause="draining")")            \
   X(refused_namespace, "switchboard_refused_connections_total", R"(cause="namespace")")          \
   X(refused_middleware, "switchboard_refused_connections_total", R"(cause="middleware")")        \
   X(refused_auth, "switchboard_refused_connections_total", R"(cause="auth")")                    \

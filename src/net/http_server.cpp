@@ -124,8 +124,9 @@ class Listener : public PollTarget, public std::enable_shared_from_this<Listener
   }
 
   // Closing a listener resets the connections in its backlog, which
-  // clients opened before the server stopped (a long-polling client's next
-  // GET, which would learn of the shutdown): they are accepted first.
+  // clients opened before it closed: they are accepted first. (The shutdown
+  // closes listeners after its drain, so that closing sessions' last
+  // requests still get in.)
   void stop() {
     asio::post(backoff_.get_executor(), [self = shared_from_this()] {
       if (self->fd_ < 0) return;

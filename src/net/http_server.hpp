@@ -49,9 +49,9 @@ struct HttpServerOptions {
   // connection slot) for about this many seconds (the kernel rounds up to
   // its SYN-ACK retransmissions: 1, 3, 7, 15 s ...), then handed over, and
   // the header timeout runs. 0: off, every connection is accepted at its
-  // handshake; the default until a daemon shutdown test that waited out its
-  // timeout with deferral on (ASan, 1 run in 6) is understood.
-  std::uint32_t defer_accept_s = 0;
+  // handshake. A connection whose bytes are still on the way when the
+  // listener closes is reset: the shutdown closes listeners after its drain.
+  std::uint32_t defer_accept_s = 10;
 };
 
 class HttpServer {

@@ -90,7 +90,7 @@ Namespace* Server::find(const std::string& name) {
   return it == core_->namespaces.end() ? nullptr : it->second.get();
 }
 
-void Server::close_all() { core_->engine.close_all("server shutting down"); }
+void Server::close_all() { core_->engine.drain("server shutting down"); }
 engine::Server& Server::engine() { return core_->engine; }
 const ServerOptions& Server::options() const { return core_->options; }
 net::ShardPool& Server::shards() { return core_->pool; }

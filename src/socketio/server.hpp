@@ -67,7 +67,8 @@ class Server {
   // `fn` must not create one. Any thread.
   void for_each_namespace(const std::function<void(const Namespace&)>& fn);
 
-  // Disconnects every client with "server shutting down"; any thread.
+  // For a shutdown: disconnects every client with "server shutting down"
+  // and refuses new ones from now on (503); any thread.
   void close_all();
   engine::Server& engine();
   const ServerOptions& options() const;

@@ -9,9 +9,9 @@ import { spawnSync } from "node:child_process";
 import http from "node:http";
 import jwt from "jsonwebtoken";
 import { io } from "socket.io-client";
-import { startServer, buildDir, once, sleep } from "../lib/server.js";
+import { startServer, buildDir, once, sleep, until } from "../lib/server.js";
 import { connected } from "../lib/targets.js";
-import { handshake } from "../lib/raw.js";
+import { RS, eioUrl, handshake } from "../lib/raw.js";
 
 const pingIntervalOf = async (server) => (await handshake(server.url, {}, "/socket.io/")).open.pingInterval;
 
@@ -206,5 +206,36 @@ describe("switchboard logs and shutdown", () => {
     assert.deepEqual((await reasons).map(([r]) => r), ["transport close", "transport close"]);
     assert.ok(Date.now() - started < 5000);
     await server.output(/shutdown phase=done/);
+  });
+
+  it("keeps listening while it drains: a new handshake gets 503, a closing session's next GET its close", async () => {
+    const server = await startServer("switchboard", ["--shutdown-timeout", "5"]);
+    const url = eioUrl(server.url, { EIO: "4", transport: "polling" }, "/socket.io/");
+    // No GET is waiting: the session's close waits for its next one, which
+    // comes on a new connection (fetch opens one per request here).
+    const sids = [(await handshake(server.url, {}, "/socket.io/")).open.sid];
+    const started = Date.now();
+    const stopped = server.stop();
+    await server.output(/phase=draining/);
+    let refused;
+    await until(async () => {
+      const res = await fetch(url, { headers: { connection: "close" } });
+      if (res.status === 200) sids.push(JSON.parse((await res.text()).slice(1)).sid); // before the drain began
+      else refused = { status: res.status, retry: res.headers.get("retry-after"), body: await res.json() };
+      return refused;
+    }, 3000, "a refused handshake");
+    assert.deepEqual(refused, {
+      status: 503,
+      retry: "1",
+      body: { code: "SERVER_SHUTTING_DOWN", message: "Server shutting down" },
+    });
+    for (const sid of sids) {
+      const res = await fetch(eioUrl(server.url, { EIO: "4", transport: "polling", sid }, "/socket.io/"), {
+        headers: { connection: "close" },
+      });
+      assert.equal(await res.text(), `6${RS}1`, "a noop, then the close packet, as Node sends them");
+    }
+    assert.equal(await stopped, 0);
+    assert.ok(Date.now() - started < 4000, "the drain ended with its last session, not at the timeout");
   });
 });
