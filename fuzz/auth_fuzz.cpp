@@ -53,7 +53,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   net::HttpRequest req;
   req.method = std::string(breq.method_string());
   req.target = std::string(breq.target());
-  for (const auto& field : breq) req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  for (const auto& field : breq)
+    req.headers.add({field.name_string().data(), field.name_string().size()},
+                    {field.value().data(), field.value().size()});
   req.remote_address = "127.0.0.1";
 
   auto transport = std::make_shared<const engine::Handshake>(req, 1'700'000'000'000);

@@ -2,51 +2,23 @@
 
 namespace engine {
 
-namespace {
-constexpr std::size_t kMaxPrefix = 5;  // a varint of up to 32 bits
-}  // namespace
-
 Handshake::Handshake(const net::HttpRequest& request, std::int64_t issued_ms)
     : secure_(request.secure), issued_ms_(issued_ms) {
   // The client's address is kept only when a trusted proxy named another one.
   forwarded_ = !request.client_address.empty() && request.client_address != request.remote_address;
-  std::size_t size = 2 * kMaxPrefix + request.target.size() + request.remote_address.size();
-  if (forwarded_) size += kMaxPrefix + request.client_address.size();
-  for (const auto& [name, value] : request.headers) size += 2 * kMaxPrefix + name.size() + value.size();
-  text_.reserve(size);
+  std::size_t size = 2 * net::kMaxFieldPrefix + request.target.size() + request.remote_address.size();
+  if (forwarded_) size += net::kMaxFieldPrefix + request.client_address.size();
+  text_.reserve(size + request.headers.text().size());
   append_field(request.target);
   append_field(request.remote_address);
   if (forwarded_) append_field(request.client_address);
   headers_at_ = static_cast<std::uint32_t>(text_.size());
-  for (const auto& [name, value] : request.headers) {
-    append_field(name);
-    append_field(value);
-  }
+  text_.append(request.headers.text());  // the same form: one copy
 }
 
-// The length is a LEB128 varint: 7 bits per byte, the high bit set on every
-// byte but the last. Header fields are short: one byte each, not four.
-void Handshake::append_field(std::string_view value) {
-  std::size_t length = value.size();
-  while (length >= 0x80) {
-    text_.push_back(static_cast<char>(0x80 | (length & 0x7f)));
-    length >>= 7;
-  }
-  text_.push_back(static_cast<char>(length));
-  text_.append(value);
-}
+void Handshake::append_field(std::string_view value) { net::append_field(text_, value); }
 
-std::string_view Handshake::field(std::size_t& at) const {
-  std::size_t length = 0;
-  for (int shift = 0;; shift += 7) {
-    auto byte = static_cast<unsigned char>(text_[at++]);
-    length |= std::size_t(byte & 0x7f) << shift;
-    if (byte < 0x80) break;
-  }
-  std::string_view value(text_.data() + at, length);
-  at += length;
-  return value;
-}
+std::string_view Handshake::field(std::size_t& at) const { return net::read_field(text_, at); }
 
 std::string_view Handshake::url() const {
   if (text_.empty()) return {};

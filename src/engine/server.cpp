@@ -21,14 +21,18 @@ struct Query {
 Query parse_query(std::string_view query) {
   Query q;
   // A repeated key: the last one counts, as in Node (Object.fromEntries).
-  for (auto& [key, value] : net::parse_query(query)) {
+  // Only the three keys are decoded: no list of every parameter.
+  net::for_each_query_piece(query, [&](std::string_view raw_key, std::string_view raw_value) {
+    std::string* slot = nullptr;
+    std::string key = net::percent_decode_lenient(raw_key, true);  // a short key: no allocation
     if (key == "EIO")
-      q.eio = std::move(value);
+      slot = &q.eio;
     else if (key == "transport")
-      q.transport = std::move(value);
+      slot = &q.transport;
     else if (key == "sid")
-      q.sid = std::move(value);
-  }
+      slot = &q.sid;
+    if (slot) *slot = net::percent_decode_lenient(raw_value, true);
+  });
   return q;
 }
 
@@ -204,7 +208,9 @@ class RequestHandler {
             slot->taken = true;
             session->set_ip_counted();
           }
-          ws->send(encode_text_frame(Packet::of(PacketType::open, session->open_packet_data())), false);
+          // The open packet, its type framed in front of the data: no copy.
+          const char type = static_cast<char>('0' + static_cast<int>(PacketType::open));
+          ws->send({&type, 1}, session->open_packet_data(), false);
           session->attach_websocket(std::move(ws));
           start_session(state, session);
         });

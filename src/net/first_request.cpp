@@ -189,9 +189,10 @@ class FirstRequest final : public PollTarget,
     request.method = "GET";
     request.target = std::string(target);
     std::string forwarded;  // every X-Forwarded-For header, joined
-    request.headers.reserve(parsed_.fields.size());
+    // Names and values are one run of bytes in the head: reserve for all.
+    request.headers.reserve(parsed_.fields.size(), head_.size());
     for (const auto& [name, value] : parsed_.fields) {
-      request.headers.emplace_back(std::string(name), std::string(value));
+      request.headers.add(name, value);
       if (shared_->options.trust_proxy && iequals(name, "X-Forwarded-For"))
         forwarded.append(forwarded.empty() ? "" : ",").append(value);
     }

@@ -218,9 +218,11 @@ class HttpConnection final : public std::enable_shared_from_this<HttpConnection>
     req.target = std::string(breq.target());
     std::string forwarded;  // every X-Forwarded-For header, joined
     for (const auto& field : breq) {
-      req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-      if (shared_->options.trust_proxy && iequals(req.headers.back().first, "X-Forwarded-For"))
-        forwarded.append(forwarded.empty() ? "" : ",").append(req.headers.back().second);
+      std::string_view name(field.name_string().data(), field.name_string().size());
+      std::string_view value(field.value().data(), field.value().size());
+      req.headers.add(name, value);
+      if (shared_->options.trust_proxy && iequals(name, "X-Forwarded-For"))
+        forwarded.append(forwarded.empty() ? "" : ",").append(value);
     }
     req.body = std::move(breq.body());
     req.remote_address = remote_address_;

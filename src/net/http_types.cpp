@@ -12,11 +12,7 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-std::string_view HttpRequest::header(std::string_view name) const {
-  for (const auto& [k, v] : headers)
-    if (iequals(k, name)) return v;
-  return {};
-}
+std::string_view HttpRequest::header(std::string_view name) const { return headers.find(name); }
 
 namespace {
 

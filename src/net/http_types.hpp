@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "net/field_list.hpp"
+
 namespace net {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -17,7 +19,7 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string target;  // path and query, as sent
-  HeaderList headers;  // names as sent
+  FieldList headers;   // names as sent
   std::string body;
   std::string remote_address;  // the TCP peer
   // The client: remote_address, or with HttpServerOptions::trust_proxy the

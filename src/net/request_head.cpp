@@ -110,7 +110,6 @@ std::string_view RequestHead::field(std::string_view name) const {
 
 bool parse_request_head(std::string_view text, RequestHead& head) {
   head.fields.clear();
-  head.fields.reserve(16);  // one allocation for a browser's usual dozen fields
   if (text.size() < 4 || text.substr(text.size() - 4) != "\r\n\r\n") return false;
   std::string_view rest = text, line;
   if (!next_line(rest, line) || !parse_request_line(line, head)) return false;

@@ -10,17 +10,19 @@
 // always safe, and accepting must agree with Beast
 // (fuzz/request_head_fuzz.cpp checks both).
 
+#include <boost/container/small_vector.hpp>
 #include <cstddef>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 namespace net {
 
 struct RequestHead {
   std::string_view method;
   std::string_view target;
-  std::vector<std::pair<std::string_view, std::string_view>> fields;  // name as sent, value trimmed
+  // Name as sent, value trimmed. Room for a browser's usual dozen fields
+  // inline: the head is parsed without an allocation.
+  boost::container::small_vector<std::pair<std::string_view, std::string_view>, 16> fields;
 
   // The first field with this name (case-insensitive), "" when absent.
   std::string_view field(std::string_view name) const;

@@ -58,18 +58,9 @@ std::optional<std::string> percent_decode(std::string_view text) {
 QueryParams parse_query(std::string_view query) {
   QueryParams params;
   params.reserve(std::count(query.begin(), query.end(), '&') + 1);  // one allocation
-  while (!query.empty()) {
-    auto end = query.find('&');
-    auto piece = query.substr(0, end);
-    if (!piece.empty()) {
-      auto eq = piece.find('=');
-      auto key = piece.substr(0, eq);
-      auto value = eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1);
-      params.emplace_back(percent_decode_lenient(key, true), percent_decode_lenient(value, true));
-    }
-    if (end == std::string_view::npos) break;
-    query.remove_prefix(end + 1);
-  }
+  for_each_query_piece(query, [&](std::string_view key, std::string_view value) {
+    params.emplace_back(percent_decode_lenient(key, true), percent_decode_lenient(value, true));
+  });
   return params;
 }
 

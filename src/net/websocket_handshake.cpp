@@ -67,7 +67,11 @@ HandshakeAnswer answer_handshake(const UpgradeRequest& request, const HeaderList
   std::size_t size = status.size() + kAcceptKeySize + 4;
   for (const auto& [name, value] : extra_headers) size += name.size() + value.size() + 4;
   std::string text;
-  text.reserve(size);  // one allocation
+  // One allocation: the answer becomes the connection's first output, and
+  // the server's first message (Engine.IO's open packet, about 110 bytes
+  // framed) is appended to it before anything is written.
+  constexpr std::size_t kFirstMessageRoom = 160;
+  text.reserve(size + kFirstMessageRoom);
   text += status;
   unsigned char accept[kAcceptKeySize + 1];
   text += write_accept_key(request.key, accept);

@@ -25,7 +25,7 @@ std::string gunzip(const std::string& data) {
   return out;
 }
 
-net::HttpRequest get(std::string target, net::HeaderList headers = {}) {
+net::HttpRequest get(std::string target, net::FieldList headers = {}) {
   net::HttpRequest r;
   r.method = "GET";
   r.target = std::move(target);

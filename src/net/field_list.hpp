@@ -1,0 +1,85 @@
+#pragma once
+// Name and value pairs (a request's header fields) in one buffer: each
+// string is its length, a LEB128 varint (one byte below 128), then its
+// bytes. One allocation for all the fields of a request instead of one or
+// two per field, and a copy of the whole list is one append (the engine's
+// Handshake keeps its fields in the same form).
+
+#include <cstddef>
+#include <initializer_list>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace net {
+
+// Appends `value` with its length in front.
+void append_field(std::string& text, std::string_view value);
+// Reads the field at `at` and moves `at` past it. `text` must hold one.
+std::string_view read_field(std::string_view text, std::size_t& at);
+// The most bytes append_field puts in front of a field (a 32-bit length).
+inline constexpr std::size_t kMaxFieldPrefix = 5;
+
+class FieldList {
+ public:
+  using value_type = std::pair<std::string_view, std::string_view>;
+
+  class const_iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = FieldList::value_type;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = value_type;
+
+    const_iterator(std::string_view text, std::size_t at) : text_(text), at_(at) {}
+    value_type operator*() const {
+      std::size_t at = at_;
+      auto name = read_field(text_, at);
+      return {name, read_field(text_, at)};
+    }
+    const_iterator& operator++() {
+      read_field(text_, at_);
+      read_field(text_, at_);
+      return *this;
+    }
+    bool operator==(const const_iterator& other) const { return at_ == other.at_; }
+    bool operator!=(const const_iterator& other) const { return at_ != other.at_; }
+
+   private:
+    std::string_view text_;
+    std::size_t at_;
+  };
+
+  FieldList() = default;
+  FieldList(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+    for (const auto& [name, value] : fields) add(name, value);
+  }
+
+  // Room for `fields` fields of `bytes` bytes of names and values in all.
+  void reserve(std::size_t fields, std::size_t bytes) { text_.reserve(text_.size() + bytes + 2 * fields); }
+  void add(std::string_view name, std::string_view value) {
+    append_field(text_, name);
+    append_field(text_, value);
+  }
+  void clear() { text_.clear(); }
+  bool empty() const { return text_.empty(); }
+
+  // The first value of `name` (case-insensitive), or "" when absent.
+  std::string_view find(std::string_view name) const;
+
+  const_iterator begin() const { return {text_, 0}; }
+  const_iterator end() const { return {text_, text_.size()}; }
+  // The encoded fields, to append to a buffer of the same form.
+  const std::string& text() const { return text_; }
+
+  // Same fields in the same order (names compared as sent).
+  bool operator==(const std::vector<std::pair<std::string, std::string>>& list) const;
+
+ private:
+  std::string text_;
+};
+
+}  // namespace net
