@@ -14,18 +14,6 @@ void append_field(std::string& text, std::string_view value) {
   text.append(value);
 }
 
-std::string_view read_field(std::string_view text, std::size_t& at) {
-  std::size_t length = 0;
-  for (int shift = 0;; shift += 7) {
-    auto byte = static_cast<unsigned char>(text[at++]);
-    length |= std::size_t(byte & 0x7f) << shift;
-    if (byte < 0x80) break;
-  }
-  std::string_view value = text.substr(at, length);
-  at += length;
-  return value;
-}
-
 std::string_view FieldList::find(std::string_view name) const {
   for (auto [field_name, value] : *this)
     if (iequals(field_name, name)) return value;

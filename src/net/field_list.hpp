@@ -18,7 +18,18 @@ namespace net {
 // Appends `value` with its length in front.
 void append_field(std::string& text, std::string_view value);
 // Reads the field at `at` and moves `at` past it. `text` must hold one.
-std::string_view read_field(std::string_view text, std::size_t& at);
+// Inline: every header lookup walks the fields with it.
+inline std::string_view read_field(std::string_view text, std::size_t& at) {
+  std::size_t length = 0;
+  for (int shift = 0;; shift += 7) {
+    auto byte = static_cast<unsigned char>(text[at++]);
+    length |= std::size_t(byte & 0x7f) << shift;
+    if (byte < 0x80) break;
+  }
+  std::string_view value = text.substr(at, length);
+  at += length;
+  return value;
+}
 // The most bytes append_field puts in front of a field (a 32-bit length).
 inline constexpr std::size_t kMaxFieldPrefix = 5;
 
