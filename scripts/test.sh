@@ -20,13 +20,18 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 tested_programs=(switchboard-daemon engine-echo chat-server embedded-service socketio-test-server
   service-driver unit-tests)
 
+# A test that hangs fails after 3 minutes (the slowest passes in under 30 s,
+# under TSan too), and a file whose test left a socket or a timer behind
+# exits when its tests are done instead of holding the whole run.
+node_test=(node --test --test-timeout=180000 --test-force-exit)
+
 run_tests() {
   local dir=$1
   echo "== unit tests ($dir)"
   ctest --test-dir "$dir" --output-on-failure --parallel 2
   echo "== end-to-end tests ($dir)"
   # Files in parallel, two at a time (one per core): each starts its own servers.
-  (cd tests/e2e && SWITCHBOARD_BUILD_DIR="../../$dir" node --test --test-concurrency=2 --test-reporter=spec \
+  (cd tests/e2e && SWITCHBOARD_BUILD_DIR="../../$dir" "${node_test[@]}" --test-concurrency=2 --test-reporter=spec \
     engine/*.test.js socketio/*.test.js service/*.test.js cluster/*.test.js ingest/*.test.js)
 }
 
@@ -63,7 +68,7 @@ run_sanitize_suite() {
 run_browser_tests() {
   local dir=$1
   echo "== browser tests ($dir)"
-  (cd tests/e2e && SWITCHBOARD_BUILD_DIR="../../$dir" node --test --test-concurrency=1 --test-reporter=spec web/*.test.js)
+  (cd tests/e2e && SWITCHBOARD_BUILD_DIR="../../$dir" "${node_test[@]}" --test-concurrency=1 --test-reporter=spec web/*.test.js)
 }
 
 # The installed library and the Debian package, from the release tree as built.
@@ -84,7 +89,7 @@ run_tsan_suite() {
   echo "== unit tests (build-tsan)"
   ctest --test-dir build-tsan --output-on-failure --parallel 2
   echo "== end-to-end tests (build-tsan, 2 shards)"
-  (cd tests/e2e && SWITCHBOARD_BUILD_DIR=../../build-tsan SWITCHBOARD_SHARDS=2 node --test --test-concurrency=2 \
+  (cd tests/e2e && SWITCHBOARD_BUILD_DIR=../../build-tsan SWITCHBOARD_SHARDS=2 "${node_test[@]}" --test-concurrency=2 \
     --test-reporter=spec engine/*.test.js socketio/*.test.js service/*.test.js cluster/*.test.js)
 }
 
