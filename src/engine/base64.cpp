@@ -4,11 +4,15 @@
 
 namespace engine {
 
+std::size_t base64_encode_to(char* out, std::string_view bytes) {
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out), reinterpret_cast<const unsigned char*>(bytes.data()),
+                          static_cast<int>(bytes.size()));
+  return static_cast<std::size_t>(n);
+}
+
 std::string base64_encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');  // and EVP's NUL
+  out.resize(base64_encode_to(out.data(), bytes));
   return out;
 }
 

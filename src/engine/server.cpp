@@ -106,7 +106,7 @@ std::int64_t now_ms() {
 // Registers a new session on `shard`; call on that shard.
 std::shared_ptr<SessionImpl> create_session(const std::shared_ptr<ServerState>& state, std::size_t shard,
                                             Handshake handshake, TransportKind transport) {
-  auto session = std::make_shared<SessionImpl>(state, shard, generate_sid(shard), std::move(handshake), transport);
+  auto session = std::make_shared<SessionImpl>(state, shard, std::move(handshake), transport);
   state->shards[shard].sessions.emplace(session->id(), session);
   state->session_count.fetch_add(1);
   bool polling = transport == TransportKind::polling;

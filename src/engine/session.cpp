@@ -48,13 +48,13 @@ void listen(Session& session, MessageHandler on_message, CloseHandler on_close) 
   session.set_listener(std::make_shared<FunctionListener>(std::move(on_message), std::move(on_close)));
 }
 
-SessionImpl::SessionImpl(std::shared_ptr<ServerState> server, std::size_t shard, std::string id, Handshake handshake,
+SessionImpl::SessionImpl(std::shared_ptr<ServerState> server, std::size_t shard, Handshake handshake,
                          TransportKind transport)
     : server_(std::move(server)),
       handshake_(std::move(handshake)),
       shard_(static_cast<std::uint32_t>(shard)),
       transport_(transport) {
-  std::copy_n(id.data(), std::min(id.size(), id_.size()), id_.begin());  // sids have sid_length characters
+  write_sid(shard, id_.data());
   if (transport == TransportKind::polling) polling_ = std::make_unique<Polling>();
   auto& timers = server_->shards[shard];
   if (!timers.ping_interval_timer) {

@@ -23,8 +23,8 @@ class SessionImpl final : public Session,
                           public net::WebSocketListener,
                           public std::enable_shared_from_this<SessionImpl> {
  public:
-  SessionImpl(std::shared_ptr<ServerState> server, std::size_t shard, std::string id, Handshake handshake,
-              TransportKind transport);
+  // Makes its own id (generate_sid's, written in place).
+  SessionImpl(std::shared_ptr<ServerState> server, std::size_t shard, Handshake handshake, TransportKind transport);
 
   // Session
   std::string_view id() const override { return {id_.data(), id_.size()}; }

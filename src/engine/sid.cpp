@@ -11,13 +11,6 @@
 namespace engine {
 
 namespace {
-std::string to_url_alphabet(std::string s) {
-  for (char& c : s) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
-  }
-  return s;
-}
 
 // Random bytes drawn from OpenSSL a block at a time: each RAND_bytes call
 // costs a getpid() (its fork check) and a lock, which showed in the connect
@@ -38,11 +31,21 @@ void random_bytes(unsigned char* out, std::size_t n) {
 }
 }  // namespace
 
-std::string generate_sid(std::size_t shard) {
+void write_sid(std::size_t shard, char* out) {
   std::array<unsigned char, 15> bytes{};
+  static_assert(bytes.size() / 3 * 4 == sid_length);
   bytes[0] = static_cast<unsigned char>(shard);
   random_bytes(bytes.data() + 1, bytes.size() - 1);
-  return to_url_alphabet(base64_encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())));
+  char text[sid_length + 1];  // and base64's NUL
+  base64_encode_to(text, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  for (std::size_t i = 0; i < sid_length; ++i)
+    out[i] = text[i] == '+' ? '-' : text[i] == '/' ? '_' : text[i];  // URL-safe
+}
+
+std::string generate_sid(std::size_t shard) {
+  std::string sid(sid_length, '\0');
+  write_sid(shard, sid.data());
+  return sid;
 }
 
 std::optional<std::size_t> shard_of_sid(std::string_view sid) {

@@ -14,6 +14,8 @@ namespace engine {
 inline constexpr std::size_t sid_length = 20;
 
 std::string generate_sid(std::size_t shard);
+// The same, written to `out` (sid_length characters, no NUL): no string.
+void write_sid(std::size_t shard, char* out);
 // The shard encoded in `sid`, or nullopt if it is not a well-formed sid.
 std::optional<std::size_t> shard_of_sid(std::string_view sid);
 
