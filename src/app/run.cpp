@@ -23,6 +23,18 @@ int listen_and_run(const char* name, net::ShardPool& shards, net::HttpServer& ht
   return 0;
 }
 
+void drain(net::HttpServer& http, engine::Server& engine, std::chrono::milliseconds grace) {
+  // The listeners stay open while the sessions close: a polling client's
+  // next GET, which carries its close, may need a new connection, and a
+  // connection under way when the signal came is answered, not reset. New
+  // sessions are refused with 503 meanwhile.
+  engine.drain("server shutting down");
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (engine.session_count() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  http.stop_accepting();
+}
+
 void run_until_signal(net::ShardPool& shards, net::HttpServer& http, engine::Server& engine, RunOptions options) {
   boost::asio::io_context signals_ctx(1);
   boost::asio::signal_set signals(signals_ctx, SIGINT, SIGTERM);
@@ -39,15 +51,7 @@ void run_until_signal(net::ShardPool& shards, net::HttpServer& http, engine::Ser
   std::thread second_signal([&signals_ctx] { signals_ctx.run(); });
 
   if (options.on_draining) options.on_draining();
-  // The listeners stay open while the sessions close: a polling client's
-  // next GET, which carries its close, may need a new connection, and a
-  // connection under way when the signal came is answered, not reset. New
-  // sessions are refused with 503 meanwhile.
-  engine.drain("server shutting down");
-  auto deadline = std::chrono::steady_clock::now() + options.grace;
-  while (engine.session_count() > 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  http.stop_accepting();
+  drain(http, engine, options.grace);
   // Let the last close frames leave the write buffers.
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   shards.stop();

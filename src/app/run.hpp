@@ -26,6 +26,11 @@ struct RunOptions {
 int listen_and_run(const char* name, net::ShardPool& shards, net::HttpServer& http, engine::Server& engine,
                    RunOptions options = {});
 
+// The shutdown's first phase: closes every session ("server shutting down")
+// and refuses new ones, waits at most `grace` for them to be gone while the
+// listeners still take their last requests, then stops accepting.
+void drain(net::HttpServer& http, engine::Server& engine, std::chrono::milliseconds grace);
+
 // Blocks until a signal arrives and the shutdown is done.
 void run_until_signal(net::ShardPool& shards, net::HttpServer& http, engine::Server& engine, RunOptions options = {});
 

@@ -1,13 +1,12 @@
 #include "app/server.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <stdexcept>
 #include <string_view>
-#include <thread>
-
-#include <spdlog/spdlog.h>
 
 #include "app/redis_flags.hpp"
 #include "app/run.hpp"
@@ -78,11 +77,7 @@ void Server::run() {
 
 void Server::close() {
   if (!shards_->running()) return;
-  io_->close_all();  // refuses new sessions; the listeners take the last requests
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-  while (io_->engine().session_count() > 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  http_->stop_accepting();
+  app::drain(*http_, io_->engine(), std::chrono::seconds(1));
   if (presence_) presence_->stop();
   if (cluster_) cluster_->stop();
   shards_->stop();

@@ -47,15 +47,6 @@ std::string_view Handshake::client_address() const {
   return forwarded_ ? field(at) : remote;
 }
 
-std::string_view Handshake::header(std::string_view name) const {
-  for (std::size_t at = headers_at_; at < text_.size();) {
-    auto field_name = field(at);
-    auto value = field(at);
-    if (net::iequals(field_name, name)) return value;
-  }
-  return {};
-}
-
 net::HeaderList Handshake::headers() const {
   net::HeaderList list;
   for_each_header([&](std::string_view name, std::string_view value) { list.emplace_back(name, value); });

@@ -27,15 +27,11 @@ class Handshake {
   std::int64_t issued_ms() const { return issued_ms_; }  // milliseconds since the epoch
 
   // The first header with this name (case-insensitive), "" when absent.
-  std::string_view header(std::string_view name) const;
+  std::string_view header(std::string_view name) const { return fields().find(name); }
   // Calls fn(name, value) for every header, in the order sent.
   template <class Fn>
   void for_each_header(Fn&& fn) const {
-    for (std::size_t at = headers_at_; at < text_.size();) {
-      auto name = field(at);
-      auto value = field(at);
-      fn(name, value);
-    }
+    for (auto [name, value] : fields()) fn(name, value);
   }
   net::HeaderList headers() const;  // a copy
 
@@ -43,10 +39,12 @@ class Handshake {
   // Reads the length-prefixed field at `at` and moves past it.
   std::string_view field(std::size_t& at) const;
   void append_field(std::string_view value);
+  // The headers: the end of text_, in net::FieldList's form.
+  net::FieldView fields() const { return net::FieldView(std::string_view(text_).substr(headers_at_)); }
 
   // url, remote address, the client address when forwarded_, then name and
   // value of each header; every field is its length (a varint, one byte
-  // below 128) followed by its bytes.
+  // below 128) followed by its bytes (net/field_list.hpp).
   std::string text_;
   std::uint32_t headers_at_ = 0;
   bool secure_ = false;

@@ -14,7 +14,7 @@ void append_field(std::string& text, std::string_view value) {
   text.append(value);
 }
 
-std::string_view FieldList::find(std::string_view name) const {
+std::string_view FieldView::find(std::string_view name) const {
   for (auto [field_name, value] : *this)
     if (iequals(field_name, name)) return value;
   return {};

@@ -33,14 +33,16 @@ inline std::string_view read_field(std::string_view text, std::size_t& at) {
 // The most bytes append_field puts in front of a field (a 32-bit length).
 inline constexpr std::size_t kMaxFieldPrefix = 5;
 
-class FieldList {
+// Fields in this form, read only: a FieldList's, or the header part of the
+// engine's Handshake.
+class FieldView {
  public:
   using value_type = std::pair<std::string_view, std::string_view>;
 
   class const_iterator {
    public:
     using iterator_category = std::forward_iterator_tag;
-    using value_type = FieldList::value_type;
+    using value_type = FieldView::value_type;
     using difference_type = std::ptrdiff_t;
     using pointer = void;
     using reference = value_type;
@@ -64,6 +66,22 @@ class FieldList {
     std::size_t at_;
   };
 
+  explicit FieldView(std::string_view text) : text_(text) {}
+  const_iterator begin() const { return {text_, 0}; }
+  const_iterator end() const { return {text_, text_.size()}; }
+  bool empty() const { return text_.empty(); }
+  // The first value of `name` (case-insensitive), or "" when absent.
+  std::string_view find(std::string_view name) const;
+
+ private:
+  std::string_view text_;
+};
+
+class FieldList {
+ public:
+  using value_type = FieldView::value_type;
+  using const_iterator = FieldView::const_iterator;
+
   FieldList() = default;
   FieldList(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
     for (const auto& [name, value] : fields) add(name, value);
@@ -78,11 +96,10 @@ class FieldList {
   void clear() { text_.clear(); }
   bool empty() const { return text_.empty(); }
 
-  // The first value of `name` (case-insensitive), or "" when absent.
-  std::string_view find(std::string_view name) const;
-
-  const_iterator begin() const { return {text_, 0}; }
-  const_iterator end() const { return {text_, text_.size()}; }
+  FieldView view() const { return FieldView(text_); }
+  std::string_view find(std::string_view name) const { return view().find(name); }
+  const_iterator begin() const { return view().begin(); }
+  const_iterator end() const { return view().end(); }
   // The encoded fields, to append to a buffer of the same form.
   const std::string& text() const { return text_; }
 
