@@ -115,7 +115,8 @@ class PlainWebSocketConnection final : public WebSocketConnection,
     }
     // Edge-triggered from here on; data that came before is reported at once.
     watched_ = true;
-    if (!Poller::of(context_).add(fd_, this))
+    output_watched_ = waiting_writable_;
+    if (!Poller::of(context_).add(fd_, this, output_watched_))
       end(WebSocketCloseKind::error, std::string("epoll: ") + std::strerror(errno));
   }
 
@@ -183,6 +184,10 @@ class PlainWebSocketConnection final : public WebSocketConnection,
       }
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        // The poller reports EPOLLOUT from the first time on (Poller::add
+        // watches input only); start() adds a socket not watched yet so.
+        if (watched_ && !output_watched_ && !(output_watched_ = Poller::of(context_).watch_output(fd_)))
+          return end(WebSocketCloseKind::error, std::string("epoll: ") + std::strerror(errno));
         waiting_writable_ = true;  // until the poller reports EPOLLOUT
         return;
       }
@@ -402,7 +407,7 @@ class PlainWebSocketConnection final : public WebSocketConnection,
   bool flush_queued_ = false, waiting_writable_ = false;
   bool stop_reading_ = false;
   bool closing_ : 1 = false, close_after_flush_ : 1 = false, wait_for_peer_ : 1 = false, reported_ : 1 = false;
-  bool started_ : 1 = false, watched_ : 1 = false, missed_read_ : 1 = false;
+  bool started_ : 1 = false, watched_ : 1 = false, missed_read_ : 1 = false, output_watched_ : 1 = false;
 };
 
 static_assert(sizeof(PlainWebSocketConnection) <= 152, "an idle connection's heap chunk would grow");

@@ -125,7 +125,7 @@ static_assert(std::atomic<PollTarget*>::is_always_lock_free);
 
 }  // namespace
 
-bool Poller::add(int fd, PollTarget* target) {
+bool Poller::add(int fd, PollTarget* target, bool output) {
   auto& table = TargetTable::get();
   if (!table.holds(fd)) {
     errno = EMFILE;
@@ -133,11 +133,18 @@ bool Poller::add(int fd, PollTarget* target) {
   }
   table[fd].store(target, std::memory_order_relaxed);
   epoll_event event{};
-  event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  event.events = EPOLLIN | EPOLLRDHUP | EPOLLET | (output ? EPOLLOUT : 0u);
   event.data.u64 = static_cast<std::uint64_t>(fd);
   if (::epoll_ctl(impl_->epoll_fd, EPOLL_CTL_ADD, fd, &event) == 0) return true;
   table[fd].store(nullptr, std::memory_order_relaxed);
   return false;
+}
+
+bool Poller::watch_output(int fd) {
+  epoll_event event{};
+  event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  event.data.u64 = static_cast<std::uint64_t>(fd);
+  return ::epoll_ctl(impl_->epoll_fd, EPOLL_CTL_MOD, fd, &event) == 0;
 }
 
 void Poller::retarget(int fd, PollTarget* target) { TargetTable::get()[fd].store(target, std::memory_order_relaxed); }

@@ -6,11 +6,13 @@
 // registration, instead of Asio's descriptor state (168 bytes) plus a pending
 // wait operation (100-270 bytes) per idle connection.
 //
-// Sockets are registered edge-triggered for input, output and peer shutdown,
-// once, with their fd as the event's data (a table indexed by fd names each
-// one's target): a writer that hit EAGAIN simply waits for the next EPOLLOUT.
-// A handler that stops reading before EAGAIN must come back by itself (post
-// itself) since no new edge will come.
+// Sockets are registered edge-triggered for input and peer shutdown, with
+// their fd as the event's data (a table indexed by fd names each one's
+// target). Output is watched only from a writer's first EAGAIN on
+// (watch_output): a socket is writable when it is added, so watching it from
+// the start would report one useless event per connection. A handler that
+// stops reading before EAGAIN must come back by itself (post itself) since no
+// new edge will come.
 
 #include <sys/epoll.h>
 
@@ -38,10 +40,16 @@ class Poller {
   // The poller of `context`, created on first use and destroyed with it.
   static Poller& of(boost::asio::io_context& context);
 
-  // Watches `fd` for `target`; false (errno set) when epoll refuses it.
+  // Watches `fd` for `target`, for output too if `output` (see
+  // watch_output); false (errno set) when epoll refuses it.
   // Closing the fd stops the watch (the kernel drops it from the set); call
   // forget(fd) just before.
-  bool add(int fd, PollTarget* target);
+  bool add(int fd, PollTarget* target, bool output = false);
+  // Reports EPOLLOUT for a watched `fd` too, from now on: call it when a
+  // write hit EAGAIN (the next edge comes when the kernel has room again, or
+  // at once if it has already). Once per fd is enough; false (errno set)
+  // when epoll refuses.
+  bool watch_output(int fd);
   // Gives a watched `fd` to another target, from its next event on: no
   // system call, and no event is reported again, so an edge the old target
   // let pass is the new target's to catch up on.

@@ -1,6 +1,6 @@
-// net::Poller: edge-triggered events reach their target, a target destroyed
-// during a round is not called for the rest of it, and no event is lost
-// across rounds.
+// net::Poller: edge-triggered events reach their target, output only once
+// asked for, a target destroyed during a round is not called for the rest of
+// it, and no event is lost across rounds.
 
 #include "net/poller.hpp"
 
@@ -46,11 +46,12 @@ TEST(Poller, ReportsInputAndPeerShutdown) {
   SocketPair pair;
   Target target(pair.fds[0]);
   ASSERT_TRUE(net::Poller::of(context).add(pair.fds[0], &target));
-  context.poll();  // the first round: writable at once
-  EXPECT_TRUE(target.last_events & EPOLLOUT);
+  context.poll();  // writable, but output is not watched: nothing to report
+  EXPECT_EQ(target.calls, 0);
   ASSERT_EQ(::send(pair.fds[1], "hi", 2, 0), 2);
   context.poll();
-  EXPECT_TRUE(target.last_events & EPOLLIN);
+  EXPECT_EQ(target.calls, 1);
+  EXPECT_EQ(target.last_events & (EPOLLIN | EPOLLOUT), static_cast<std::uint32_t>(EPOLLIN));
   EXPECT_EQ(target.reads, 1);
   ::shutdown(pair.fds[1], SHUT_WR);
   context.poll();
@@ -66,8 +67,8 @@ TEST(Poller, ATargetDestroyedDuringARoundIsNotCalled) {
   ASSERT_TRUE(poller.add(one.fds[0], a.get()));
   ASSERT_TRUE(poller.add(two.fds[0], b.get()));
   context.poll();
-  ASSERT_EQ(a->calls, 1);
-  ASSERT_EQ(b->calls, 1);
+  ASSERT_EQ(a->calls, 0);
+  ASSERT_EQ(b->calls, 0);
   // Both readable in one round; whichever runs first destroys the other.
   int survivors_called = 0;
   a->then = [&] { ++survivors_called, b.reset(); };
@@ -92,7 +93,7 @@ TEST(Poller, EveryEventArrivesWithoutReArming) {
     targets.push_back(std::make_unique<Target>(pairs.back()->fds[0]));
     ASSERT_TRUE(poller.add(pairs.back()->fds[0], targets.back().get()));
   }
-  context.poll();  // the first rounds: every socket writable
+  context.poll();
   for (int round = 1; round <= 3; ++round) {
     for (auto& pair : pairs) ASSERT_EQ(::send(pair->fds[1], "z", 1, 0), 1);
     context.poll();
@@ -111,6 +112,7 @@ TEST(Poller, RetargetGivesTheNextEventToTheNewTarget) {
   Target first(pair.fds[0]), second(pair.fds[0]);
   auto& poller = net::Poller::of(context);
   ASSERT_TRUE(poller.add(pair.fds[0], &first));
+  ASSERT_EQ(::send(pair.fds[1], "a", 1, 0), 1);
   context.poll();
   ASSERT_EQ(first.calls, 1);
   poller.retarget(pair.fds[0], &second);
@@ -121,6 +123,36 @@ TEST(Poller, RetargetGivesTheNextEventToTheNewTarget) {
   EXPECT_EQ(first.calls, 1);
   EXPECT_EQ(second.calls, 1);
   EXPECT_EQ(second.reads, 1);
+}
+
+// Output is reported from watch_output() on: at once for a socket with room
+// (the MOD reports the present state), then at each edge from full to room.
+TEST(Poller, WatchOutputReportsRoomAtOnceThenAtEachEdge) {
+  boost::asio::io_context context;
+  SocketPair pair;
+  Target target(pair.fds[0]);
+  auto& poller = net::Poller::of(context);
+  ASSERT_TRUE(poller.add(pair.fds[0], &target));
+  std::vector<char> chunk(64 * 1024, 'x');
+  while (::send(pair.fds[0], chunk.data(), chunk.size(), MSG_DONTWAIT) > 0) {
+  }
+  ASSERT_EQ(errno, EAGAIN);
+  ASSERT_TRUE(poller.watch_output(pair.fds[0]));
+  context.poll();
+  EXPECT_EQ(target.calls, 0) << "full: no room to report yet";
+  while (::recv(pair.fds[1], chunk.data(), chunk.size(), MSG_DONTWAIT) > 0) {
+  }
+  context.poll();
+  EXPECT_EQ(target.calls, 1);
+  EXPECT_TRUE(target.last_events & EPOLLOUT);
+
+  SocketPair roomy;
+  Target other(roomy.fds[0]);
+  ASSERT_TRUE(poller.add(roomy.fds[0], &other));
+  ASSERT_TRUE(poller.watch_output(roomy.fds[0]));
+  context.poll();
+  EXPECT_EQ(other.calls, 1) << "room already: reported at once";
+  EXPECT_TRUE(other.last_events & EPOLLOUT);
 }
 
 // A target that closes another's fd during a round, whose number a new
@@ -160,8 +192,8 @@ TEST(Poller, AClosedFdsEventDoesNotReachTheTargetOfItsReusedNumber) {
   context.poll();  // one round: whichever runs first closes the other
   EXPECT_EQ(a.calls + b.calls, before + 1);
   ASSERT_TRUE(stranger);
-  // The stranger hears only of its own socket: its first report, not the
-  // closed socket's input.
+  // The stranger hears only of its own socket (which has no input), not of
+  // the closed socket's input.
   EXPECT_EQ(stranger->reads, 0);
   EXPECT_FALSE(stranger->all_events & EPOLLIN);
 }
