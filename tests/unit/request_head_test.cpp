@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "net/http_types.hpp"
+
 namespace {
 
 const std::string kUpgrade =
@@ -98,6 +100,21 @@ TEST(RequestHead, TellsAnUpgradeAsBeastDoes) {
   // Not plain tokens: Beast is asked (a Connection that is no token list
   // is refused by the parse, see above).
   EXPECT_FALSE(upgrade("upgrade", "websocket/13;q=1"));
+}
+
+// Header names compare without regard to ASCII case, and only so: the exact
+// match is a shortcut, not the rule.
+TEST(RequestHead, NamesCompareIgnoringAsciiCaseOnly) {
+  EXPECT_TRUE(net::iequals("Sec-WebSocket-Key", "Sec-WebSocket-Key"));
+  EXPECT_TRUE(net::iequals("sec-websocket-key", "Sec-WebSocket-Key"));
+  EXPECT_TRUE(net::iequals("CONNECTION", "connection"));
+  EXPECT_TRUE(net::iequals("", ""));
+  EXPECT_FALSE(net::iequals("Connection", "Connectio"));
+  EXPECT_FALSE(net::iequals("Connection", "Connectiom"));
+  // Bytes that differ by 0x20 but are not letters are different bytes.
+  EXPECT_FALSE(net::iequals("a-b", "a\rb"));
+  EXPECT_FALSE(net::iequals("[", "{"));
+  EXPECT_FALSE(net::iequals("@", "`"));
 }
 
 }  // namespace
