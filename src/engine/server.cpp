@@ -208,9 +208,12 @@ class RequestHandler {
             slot->taken = true;
             session->set_ip_counted();
           }
-          // The open packet, its type framed in front of the data: no copy.
+          // The open packet, its type framed in front of the data, written
+          // in a buffer of the thread's, which the connection copies at once.
           const char type = static_cast<char>('0' + static_cast<int>(PacketType::open));
-          ws->send({&type, 1}, session->open_packet_data(), false);
+          thread_local std::string open;
+          session->open_packet_data_to(open);
+          ws->send({&type, 1}, open, false);
           session->attach_websocket(std::move(ws));
           start_session(state, session);
         });

@@ -19,8 +19,17 @@ namespace engine {
 class SessionImpl;
 class Session;
 
+// The open packet's JSON after the sid: `","upgrades":[…],"pingInterval":…}`
+// (session.cpp).
+std::string open_packet_tail(const ServerOptions& options, bool upgrades);
+
 struct ServerState {
-  ServerState(net::ShardPool& p, ServerOptions o) : pool(p), options(std::move(o)), shards(p.size()) {
+  ServerState(net::ShardPool& p, ServerOptions o)
+      : pool(p),
+        options(std::move(o)),
+        open_tail(open_packet_tail(options, false)),
+        open_tail_with_upgrade(open_packet_tail(options, true)),
+        shards(p.size()) {
     IpLimitOptions limits{options.max_connections_per_ip, options.connection_rate_per_ip,
                           options.connection_rate_burst};
     if (limits.enabled()) ip_limits = std::make_unique<IpLimits>(limits);
@@ -28,6 +37,9 @@ struct ServerState {
 
   net::ShardPool& pool;
   const ServerOptions options;
+  // What every open packet says after its sid, without and with "websocket"
+  // among the upgrades: written once, not per connection.
+  const std::string open_tail, open_tail_with_upgrade;
   std::function<void(std::shared_ptr<Session>)> on_connection;
   std::atomic<std::size_t> session_count{0};
   std::atomic<bool> draining{false};    // drain(): no new session

@@ -67,23 +67,34 @@ SessionImpl::SessionImpl(std::shared_ptr<ServerState> server, std::size_t shard,
 }
 
 std::string SessionImpl::open_packet_data() const {
+  std::string open;
+  open_packet_data_to(open);
+  return open;
+}
+
+void SessionImpl::open_packet_data_to(std::string& open) const {
   const auto& o = server_->options;
   bool upgrades = transport_ == TransportKind::polling && o.allow_upgrades && o.allow_websocket;
-  // Exactly these five keys, in Node's order: clients and test suites check.
-  // Written out rather than built as a JSON object (once per connection):
-  // a sid is base64url, which JSON needs no escape for.
-  std::string open;
-  open.reserve(128 + id().size());  // one allocation
+  // A sid is base64url, which JSON needs no escape for; the rest is the
+  // server's, written once (open_packet_tail).
+  const std::string& tail = upgrades ? server_->open_tail_with_upgrade : server_->open_tail;
+  open.clear();
+  open.reserve(8 + id().size() + tail.size());  // one allocation, none in a kept buffer
   open += R"({"sid":")";
   open += id();
-  open += upgrades ? R"(","upgrades":["websocket"],"pingInterval":)" : R"(","upgrades":[],"pingInterval":)";
-  open += std::to_string(o.ping_interval_ms);
-  open += R"(,"pingTimeout":)";
-  open += std::to_string(o.ping_timeout_ms);
-  open += R"(,"maxPayload":)";
-  open += std::to_string(o.max_http_buffer_size);
-  open += '}';
-  return open;
+  open += tail;
+}
+
+std::string open_packet_tail(const ServerOptions& o, bool upgrades) {
+  // Exactly these five keys, in Node's order: clients and test suites check.
+  std::string tail = upgrades ? R"(","upgrades":["websocket"],"pingInterval":)" : R"(","upgrades":[],"pingInterval":)";
+  tail += std::to_string(o.ping_interval_ms);
+  tail += R"(,"pingTimeout":)";
+  tail += std::to_string(o.ping_timeout_ms);
+  tail += R"(,"maxPayload":)";
+  tail += std::to_string(o.max_http_buffer_size);
+  tail += '}';
+  return tail;
 }
 
 // ---- heartbeat: the server pings, the client pongs (Engine.IO v4) ----

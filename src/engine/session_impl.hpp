@@ -44,6 +44,7 @@ class SessionImpl final : public Session,
 
   // Called by the server, on this shard.
   std::string open_packet_data() const;  // the JSON of the open packet
+  void open_packet_data_to(std::string& out) const;  // the same, replacing `out`
   void start_heartbeat();
   void attach_websocket(std::shared_ptr<net::WebSocketConnection> ws);  // a WebSocket-only session
   void on_poll_get(std::shared_ptr<net::HttpExchange> exchange);

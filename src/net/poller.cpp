@@ -10,6 +10,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <cerrno>
 #include <stdexcept>
 #include <system_error>
@@ -76,6 +77,10 @@ struct Poller::Impl {
   int epoll_fd;
   asio::detail::reactor::per_descriptor_data reactor_data = nullptr;
   RoundOp round_op;
+  // The fds forgotten during the current round: their events left in it are
+  // skipped. A set, not a scan of the round's events per forget: a close
+  // storm forgets up to a whole round's worth in one round.
+  boost::unordered_flat_set<int> forgotten;
   // As a pending wait did: the context runs while the poller may have
   // sockets to serve (until stop() or shutdown).
   asio::executor_work_guard<asio::io_context::executor_type> work;
@@ -158,9 +163,8 @@ void Poller::remove(int fd) {
 
 void Poller::forget(int fd) {
   Poller* poller = dispatching;
-  if (!poller || fd < 0) return;
-  for (int i = poller->round_at_; i < poller->round_size_; ++i)
-    if (poller->events_[i].data.u64 == static_cast<std::uint64_t>(fd)) poller->events_[i].data.u64 = kForgotten;
+  if (!poller || fd < 0 || poller->round_at_ >= poller->round_size_) return;
+  poller->impl_->forgotten.insert(fd);
 }
 
 void Poller::run_round() {
@@ -169,14 +173,17 @@ void Poller::run_round() {
   while (n < 0 && errno == EINTR);
   round_size_ = n < 0 ? 0 : n;
   dispatching = this;
+  auto& forgotten = impl_->forgotten;
+  forgotten.clear();  // left over only if a handler threw out of the last round
   for (round_at_ = 0; round_at_ < round_size_;) {
     const epoll_event& event = events_[round_at_++];
-    if (event.data.u64 == kForgotten) continue;
-    if (auto* target = TargetTable::get()[static_cast<int>(event.data.u64)].load(std::memory_order_relaxed))
-      target->on_poll_events(event.events);
+    int fd = static_cast<int>(event.data.u64);
+    if (!forgotten.empty() && forgotten.contains(fd)) continue;
+    if (auto* target = TargetTable::get()[fd].load(std::memory_order_relaxed)) target->on_poll_events(event.events);
   }
   dispatching = nullptr;
   round_size_ = round_at_ = 0;
+  forgotten.clear();
   // A full round may have left events in the set, and the set's own edge
   // is spent: come back after the handlers already queued.
   if (n == kMaxEvents) asio::post(impl_->context, [this] { run_round(); });

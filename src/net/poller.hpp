@@ -74,8 +74,6 @@ class Poller {
   void run_round();
 
   static constexpr int kMaxEvents = 256;
-  // What an event's fd becomes once forgotten.
-  static constexpr std::uint64_t kForgotten = ~std::uint64_t{0};
   std::unique_ptr<Impl> impl_;  // the epoll set, and its watch by Asio's reactor
   epoll_event events_[kMaxEvents];
   int round_size_ = 0, round_at_ = 0;  // the events being dispatched

@@ -1,12 +1,12 @@
 #include "socketio/client.hpp"
 
-#include "metrics/counters.hpp"
-
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "adapter/broadcast_batch.hpp"
 #include "engine/sid.hpp"
+#include "metrics/counters.hpp"
 #include "socketio/namespace.hpp"
 
 namespace socketio {
@@ -23,8 +23,11 @@ void SocketsByNamespace::put(SocketPtr socket) {
 }
 
 void SocketsByNamespace::erase(std::string_view nsp) {
-  std::erase_if(sockets_, [nsp](const SocketPtr& socket) { return socket->nsp() == nsp; });
-  if (sockets_.empty()) sockets_.shrink_to_fit();  // an idle client keeps no empty buffer
+  // put() keeps one socket per namespace: at most one to erase.
+  auto it = std::find_if(sockets_.begin(), sockets_.end(), [nsp](const SocketPtr& s) { return s->nsp() == nsp; });
+  if (it == sockets_.end()) return;
+  sockets_.erase(it);
+  if (sockets_.empty() && sockets_.capacity() > 1) sockets_.shrink_to_fit();  // back inline: no empty buffer kept
 }
 
 Client::Client(ServerCore* server, std::shared_ptr<engine::Session> session)
@@ -41,12 +44,14 @@ void Client::on_deadline() {
   close("forced close");
 }
 
-void Client::write(const adapter::EncodedPacket& packet) {
+void Client::write(const adapter::EncodedPacket& packet) { write(packet.text, packet.attachments); }
+
+void Client::write(std::string_view text, const std::vector<std::string>& attachments) {
   adapter::flush_broadcasts();  // a broadcast made before this write arrives before it
   if (closed_) return;
-  session_->send(packet.text, false);
-  std::size_t bytes = packet.text.size();
-  for (const auto& attachment : packet.attachments) {
+  session_->send(text, false);
+  std::size_t bytes = text.size();
+  for (const auto& attachment : attachments) {
     session_->send(attachment, true);
     bytes += attachment.size();
   }
@@ -202,8 +207,9 @@ void Client::finish_connect(const SocketPtr& socket, const std::vector<std::stri
   for (const auto& room : rooms) index.add(socket.get(), room);
   // Missed packets go first, then the CONNECT, as Node does.
   for (const auto& packet : missed) write(*packet);
-  adapter::EncodedPacket answer;
-  answer.text = encode_connect(socket->nsp(), socket->id(), socket->pid());
+  // Encoded in a buffer of the thread's: the session copies it at once.
+  thread_local std::string answer;
+  encode_connect_to(answer, socket->nsp(), socket->id(), socket->pid());
   write(answer);
   auto handlers = socket->core()->connection_handlers();
   for (const auto& handler : *handlers) {
@@ -217,7 +223,7 @@ void Client::remove(const Socket& socket) {
 }
 
 void Client::close_all_namespaces() {
-  for (const auto& socket : std::vector(sockets_.all())) socket->disconnect(false);
+  for (const auto& socket : SocketsByNamespace::List(sockets_.all())) socket->disconnect(false);
   close("forced close");
 }
 

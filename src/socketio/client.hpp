@@ -3,6 +3,7 @@
 // It decodes packets, connects namespaces and routes packets to sockets.
 // Lives on the session's shard.
 
+#include <boost/container/small_vector.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,19 +17,21 @@
 namespace socketio {
 
 // A client's sockets, one per namespace. A client uses one namespace or a few:
-// a vector searched by name is smaller and faster than a hash map.
+// a vector searched by name is smaller and faster than a hash map, and the
+// first socket is kept inline: most clients never allocate for the list.
 class SocketsByNamespace {
  public:
+  using List = boost::container::small_vector<SocketPtr, 1>;
   Socket* find(std::string_view nsp) const;
   bool contains(std::string_view nsp) const { return find(nsp) != nullptr; }
   void put(SocketPtr socket);  // replaces the socket of the same namespace
   void erase(std::string_view nsp);
   bool empty() const { return sockets_.empty(); }
-  std::vector<SocketPtr> take() { return std::exchange(sockets_, {}); }
-  const std::vector<SocketPtr>& all() const { return sockets_; }
+  List take() { return std::exchange(sockets_, {}); }
+  const List& all() const { return sockets_; }
 
  private:
-  std::vector<SocketPtr> sockets_;
+  List sockets_;
 };
 
 // The connect timeout is the client's Deadline, on its shard's FifoTimer. The
@@ -44,6 +47,7 @@ class Client final : public net::Deadline, public engine::SessionListener, publi
 
   // Writes one encoded packet: the text, then its attachments.
   void write(const adapter::EncodedPacket& packet);
+  void write(std::string_view text, const std::vector<std::string>& attachments = {});
   void write_packet(const Packet& packet);
   // A socket left its namespace (either side sent DISCONNECT).
   void remove(const Socket& socket);

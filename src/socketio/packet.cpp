@@ -136,12 +136,19 @@ std::string encode_text(const Packet& packet) {
 }
 
 std::string encode_connect(std::string_view nsp, std::string_view sid, std::string_view pid) {
+  std::string out;
+  encode_connect_to(out, nsp, sid, pid);
+  return out;
+}
+
+void encode_connect_to(std::string& out, std::string_view nsp, std::string_view sid, std::string_view pid) {
   if (!needs_no_json_escape(sid) || !needs_no_json_escape(pid)) {
     boost::json::object answer{{"sid", sid}};
     if (!pid.empty()) answer["pid"] = pid;
-    return encode_text(Packet{PacketType::connect, std::string(nsp), std::nullopt, std::move(answer), {}});
+    out = encode_text(Packet{PacketType::connect, std::string(nsp), std::nullopt, std::move(answer), {}});
+    return;
   }
-  std::string out;
+  out.clear();
   out.reserve(nsp.size() + sid.size() + pid.size() + 24);
   out += '0';
   append_nsp(out, nsp);
@@ -152,7 +159,6 @@ std::string encode_connect(std::string_view nsp, std::string_view sid, std::stri
     out += pid;
   }
   out += R"("})";
-  return out;
 }
 
 boost::system::result<std::optional<Packet>> Decoder::add_text(std::string_view text) {

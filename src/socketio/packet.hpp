@@ -45,6 +45,9 @@ std::string encode_text(const Packet& packet);
 // writes it, without a JSON object: it is written once per connection.
 // An empty `pid` is left out.
 std::string encode_connect(std::string_view nsp, std::string_view sid, std::string_view pid);
+// The same into `out`, which it replaces: a buffer kept by the caller
+// allocates nothing.
+void encode_connect_to(std::string& out, std::string_view nsp, std::string_view sid, std::string_view pid);
 
 // A JSON placeholder for attachment `num`.
 boost::json::value placeholder(std::size_t num);
