@@ -32,6 +32,11 @@ net::HeaderList cors_headers(const CorsOptions& options, std::string_view reques
   return headers;
 }
 
+net::HeaderList cors_headers(const CorsOptions& options, const net::HttpRequest& request) {
+  if (!options.enabled()) return {};
+  return cors_headers(options, request.header("Origin"));
+}
+
 net::HttpResponse cors_preflight(const CorsOptions& options, const net::HttpRequest& request) {
   net::HttpResponse res;
   res.status = 204;

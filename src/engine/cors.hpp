@@ -21,6 +21,8 @@ struct CorsOptions {
 
 // Headers for an ordinary answer to a request with this Origin header.
 net::HeaderList cors_headers(const CorsOptions& options, std::string_view request_origin);
+// The same for `request`, whose Origin header is looked up only when CORS is on.
+net::HeaderList cors_headers(const CorsOptions& options, const net::HttpRequest& request);
 // The 204 answer to a preflight (OPTIONS) request.
 net::HttpResponse cors_preflight(const CorsOptions& options, const net::HttpRequest& request);
 

@@ -24,14 +24,20 @@ Query parse_query(std::string_view query) {
   // Only the three keys are decoded: no list of every parameter.
   net::for_each_query_piece(query, [&](std::string_view raw_key, std::string_view raw_value) {
     std::string* slot = nullptr;
-    std::string key = net::percent_decode_lenient(raw_key, true);  // a short key: no allocation
+    std::string decoded;  // only for a key with escapes
+    std::string_view key = raw_key;
+    if (net::needs_decoding(raw_key, true)) key = decoded = net::percent_decode_lenient(raw_key, true);
     if (key == "EIO")
       slot = &q.eio;
     else if (key == "transport")
       slot = &q.transport;
     else if (key == "sid")
       slot = &q.sid;
-    if (slot) *slot = net::percent_decode_lenient(raw_value, true);
+    if (!slot) return;
+    if (net::needs_decoding(raw_value, true))
+      *slot = net::percent_decode_lenient(raw_value, true);
+    else
+      slot->assign(raw_value);
   });
   return q;
 }
@@ -50,7 +56,7 @@ net::HttpResponse error_response(const ServerOptions& options, const net::HttpRe
   }
   res.status = http_error_status(code);
   res.set("Content-Type", "application/json");
-  for (auto& h : cors_headers(options.cors, request.header("Origin"))) res.headers.push_back(std::move(h));
+  for (auto& h : cors_headers(options.cors, request)) res.headers.push_back(std::move(h));
   boost::json::object body;
   body["code"] = static_cast<int>(code);
   body["message"] = message.empty() ? http_error_message(code) : message;
@@ -70,7 +76,7 @@ net::HttpResponse refusal_response(const ServerOptions& options, const net::Http
   if (request.websocket_upgrade)
     res.close_connection = true;
   else
-    for (auto& h : cors_headers(options.cors, request.header("Origin"))) res.headers.push_back(std::move(h));
+    for (auto& h : cors_headers(options.cors, request)) res.headers.push_back(std::move(h));
   boost::json::object body;
   body["code"] = code;
   body["message"] = message;
@@ -189,7 +195,7 @@ class RequestHandler {
     net::HttpResponse res;
     res.set("Content-Type", "text/plain; charset=UTF-8");
     res.set("Cache-Control", "no-store");
-    for (auto& h : cors_headers(state_->options.cors, req_.header("Origin"))) res.headers.push_back(std::move(h));
+    for (auto& h : cors_headers(state_->options.cors, req_)) res.headers.push_back(std::move(h));
     res.body = std::move(body);
     exchange_->respond(std::move(res));
     start_session(state_, session);
@@ -223,7 +229,7 @@ class RequestHandler {
     net::WebSocketSettings s;
     s.max_message_size = state_->options.max_http_buffer_size;
     s.permessage_deflate = state_->options.per_message_deflate;
-    s.response_headers = cors_headers(state_->options.cors, req_.header("Origin"));
+    s.response_headers = cors_headers(state_->options.cors, req_);
     return s;
   }
 

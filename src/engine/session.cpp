@@ -18,7 +18,7 @@ net::HttpResponse text_response(const ServerOptions& options, const net::HttpReq
   net::HttpResponse res;
   res.set("Content-Type", std::move(content_type));
   res.set("Cache-Control", "no-store");
-  for (auto& h : cors_headers(options.cors, request.header("Origin"))) res.headers.push_back(std::move(h));
+  for (auto& h : cors_headers(options.cors, request)) res.headers.push_back(std::move(h));
   res.body = std::move(body);
   return res;
 }

@@ -4,9 +4,11 @@
 // `Connection` (HttpConnection, FirstRequest) provides, on that shard:
 //   std::size_t shard() const;  executor();
 //   write_response(seq, HttpResponse);  unanswered(seq);
-//   hand_over_websocket(seq, target_shard, BeastRequest, WebSocketSettings, on_open);
+//   hand_over_websocket(seq, target_shard, UpgradeRequest, WebSocketSettings, on_open);
 //   set_on_abandoned(seq, std::function<void()>);
-// where `seq` tells which request of the connection it is about.
+// where `seq` tells which request of the connection it is about, and
+// `Connection::UpgradeRequest` is what it keeps of a request for an upgrade
+// (Beast's request, or nothing when the connection has the head itself).
 
 #include <atomic>
 #include <boost/asio/post.hpp>
@@ -24,9 +26,11 @@ namespace net {
 template <class Connection>
 class ConnectionExchange final : public HttpExchange {
  public:
+  using UpgradeRequest = typename Connection::UpgradeRequest;
+
   ConnectionExchange(std::shared_ptr<Connection> conn, std::uint32_t seq, HttpRequest request,
-                     BeastRequest beast_request)
-      : conn_(std::move(conn)), seq_(seq), request_(std::move(request)), beast_request_(std::move(beast_request)) {}
+                     UpgradeRequest upgrade_request)
+      : conn_(std::move(conn)), seq_(seq), request_(std::move(request)), upgrade_request_(std::move(upgrade_request)) {}
 
   // Dropped unanswered: nobody will answer, so the connection ends rather
   // than hang until the client leaves.
@@ -49,7 +53,7 @@ class ConnectionExchange final : public HttpExchange {
   void accept_websocket(std::size_t target_shard, WebSocketSettings settings,
                         std::function<void(std::shared_ptr<WebSocketConnection>)> on_open) override {
     if (answered_.exchange(true)) return;
-    on_connection_shard([conn = conn_, seq = seq_, target_shard, request = std::move(beast_request_),
+    on_connection_shard([conn = conn_, seq = seq_, target_shard, request = std::move(upgrade_request_),
                          settings = std::move(settings), on_open = std::move(on_open)]() mutable {
       conn->hand_over_websocket(seq, target_shard, std::move(request), std::move(settings), std::move(on_open));
     });
@@ -72,7 +76,7 @@ class ConnectionExchange final : public HttpExchange {
   std::shared_ptr<Connection> conn_;
   std::uint32_t seq_;  // which request of the connection this is
   HttpRequest request_;
-  BeastRequest beast_request_;
+  [[no_unique_address]] UpgradeRequest upgrade_request_;
   std::atomic<bool> answered_{false};
 };
 

@@ -62,6 +62,9 @@ class FirstRequest final : public PollTarget,
   }
 
   // ---- for ConnectionExchange (its one request has seq 0) ----
+  // Nothing: the head parsed in place says it all, and a Beast request is
+  // made from it only for the paths that take one (beast_request()).
+  struct UpgradeRequest {};
   std::size_t shard() const { return shard_; }
   asio::io_context::executor_type executor() { return context_.get_executor(); }
 
@@ -93,9 +96,8 @@ class FirstRequest final : public PollTarget,
     });
   }
 
-  // The handler accepts the upgrade, for a session of `target_shard`. The
-  // exchange's Beast request is empty: the head parsed in place says it all.
-  void hand_over_websocket(std::uint32_t, std::size_t target_shard, BeastRequest, WebSocketSettings settings,
+  // The handler accepts the upgrade, for a session of `target_shard`.
+  void hand_over_websocket(std::uint32_t, std::size_t target_shard, UpgradeRequest, WebSocketSettings settings,
                            std::function<void(std::shared_ptr<WebSocketConnection>)> on_open) {
     if (phase_ != Phase::handling) return;
     if (target_shard == shard_) {
@@ -203,7 +205,7 @@ class FirstRequest final : public PollTarget,
 
     // head_ stays until the connection is handed over: parsed_ points into it.
     auto exchange =
-        std::make_shared<ConnectionExchange<FirstRequest>>(shared_from_this(), 0, std::move(request), BeastRequest{});
+        std::make_shared<ConnectionExchange<FirstRequest>>(shared_from_this(), 0, std::move(request), UpgradeRequest{});
     // As in the Beast connection: a handler that throws answers 500.
     try {
       route->handler(exchange);

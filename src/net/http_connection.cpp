@@ -77,6 +77,8 @@ class HttpConnection final : public std::enable_shared_from_this<HttpConnection>
                              public Deadline,
                              private CountedConnection {
  public:
+  using UpgradeRequest = BeastRequest;  // what Beast's WebSocket accept takes
+
   HttpConnection(tcp::socket socket, std::size_t shard, ShardPool& shards, std::shared_ptr<HttpShared> shared,
                  std::string remote_address)
       : CountedConnection(Adopt{}),

@@ -27,6 +27,7 @@
 #include "net/connection_count.hpp"
 #include "net/context_local.hpp"
 #include "net/poller.hpp"
+#include "net/utf8.hpp"
 #include "net/websocket_frame.hpp"
 
 namespace net {
@@ -301,7 +302,8 @@ class PlainWebSocketConnection final : public WebSocketConnection,
         message_open_ = !header.fin;
         if (message_open_) return;
         if (&gather != &message) std::swap(message, gather);
-        if (!message_binary_ && !boost::beast::websocket::detail::check_utf8(message.data(), message.size()))
+        if (!message_binary_ && !is_ascii(message) &&
+            !boost::beast::websocket::detail::check_utf8(message.data(), message.size()))
           return (void)protocol_error(kInvalidPayload, "invalid UTF-8 in a text message");
         if (auto listener = listener_.lock()) listener->on_ws_message(*this, std::move(message), message_binary_);
         return;

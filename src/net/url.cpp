@@ -24,7 +24,7 @@ int escaped_byte(std::string_view text, std::size_t i) {
 
 std::string percent_decode_lenient(std::string_view text, bool plus_is_space) {
   // Most keys and values have nothing to decode.
-  if (text.find_first_of(plus_is_space ? "%+" : "%") == std::string_view::npos) return std::string(text);
+  if (!needs_decoding(text, plus_is_space)) return std::string(text);
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {

@@ -4,6 +4,24 @@
 
 namespace {
 
+// Every length around the 8-byte step, with the one non-ASCII byte at each place.
+TEST(Utf8, TellsAsciiAtEveryLengthAndPlace) {
+  EXPECT_TRUE(net::is_ascii(""));
+  for (std::size_t n = 1; n <= 40; ++n) {
+    std::string text(n, 'a');
+    EXPECT_TRUE(net::is_ascii(text)) << n;
+    text.back() = '\x7f';
+    EXPECT_TRUE(net::is_ascii(text)) << n;
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string other(n, 'a');
+      other[at] = '\x80';
+      EXPECT_FALSE(net::is_ascii(other)) << n << " at " << at;
+      other[at] = '\xff';
+      EXPECT_FALSE(net::is_ascii(other)) << n << " at " << at;
+    }
+  }
+}
+
 // What new TextDecoder().decode(Buffer.from(hex)) gives on Node 20.
 TEST(Utf8, ReplacesEachMaximalIllFormedSubpartAsNodeDoes) {
   const std::string r = "\xef\xbf\xbd";
