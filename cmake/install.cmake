@@ -17,6 +17,7 @@ set(SWITCHBOARD_PUBLIC_HEADERS
   auth/authenticator.hpp auth/jwt.hpp
   ingest/consumer.hpp ingest/ingest.hpp ingest/router.hpp ingest/rules.hpp ingest/settings.hpp
   engine/cors.hpp engine/handshake.hpp engine/options.hpp engine/packet.hpp engine/server.hpp engine/session.hpp
+  engine/sid.hpp
   net/field_list.hpp net/http_server.hpp net/http_types.hpp net/shard_pool.hpp
   redis/config.hpp
   service/cluster_presence.hpp service/options.hpp service/realtime_service.hpp service/room_template.hpp

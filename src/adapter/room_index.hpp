@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "adapter/types.hpp"
+#include "engine/sid.hpp"
 
 namespace adapter {
 
@@ -66,7 +67,7 @@ class RoomIndex {
   // keys. The member sets and the by-id table are open-addressing tables (no
   // allocation per entry: 8 and 24 bytes a slot instead of a 32 and 48-byte node).
   std::unordered_map<std::string, boost::unordered_flat_set<LocalSocket*>> rooms_;
-  boost::unordered_flat_map<std::string_view, LocalSocket*, std::hash<std::string_view>> sockets_;  // by id
+  boost::unordered_flat_map<std::string_view, LocalSocket*, engine::IdHash> sockets_;  // by id
   RoomWatcher watcher_;
   bool watch_own_rooms_ = false;
 };

@@ -11,6 +11,7 @@
 
 #include "engine/ip_limits.hpp"
 #include "engine/options.hpp"
+#include "engine/sid.hpp"
 #include "net/fifo_timer.hpp"
 #include "net/shard_pool.hpp"
 
@@ -49,7 +50,7 @@ struct ServerState {
   struct Shard {
     // Keyed by a view of the session's own id: no second copy of the string.
     // Open addressing: 32 bytes a slot instead of a 64-byte node per session.
-    boost::unordered_flat_map<std::string_view, std::shared_ptr<SessionImpl>, std::hash<std::string_view>> sessions;
+    boost::unordered_flat_map<std::string_view, std::shared_ptr<SessionImpl>, IdHash> sessions;
     // The heartbeat timers every session of the shard shares; set by the
     // shard's first session.
     net::FifoTimer* ping_interval_timer = nullptr;

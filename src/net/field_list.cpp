@@ -4,16 +4,6 @@
 
 namespace net {
 
-void append_field(std::string& text, std::string_view value) {
-  std::size_t length = value.size();
-  while (length >= 0x80) {
-    text.push_back(static_cast<char>(0x80 | (length & 0x7f)));
-    length >>= 7;
-  }
-  text.push_back(static_cast<char>(length));
-  text.append(value);
-}
-
 std::string_view FieldView::find(std::string_view name) const {
   for (auto [field_name, value] : *this)
     if (iequals(field_name, name)) return value;

@@ -15,8 +15,23 @@
 
 namespace net {
 
-// Appends `value` with its length in front.
-void append_field(std::string& text, std::string_view value);
+// The most bytes append_field puts in front of a field (a 32-bit length).
+inline constexpr std::size_t kMaxFieldPrefix = 5;
+
+// Appends `value` with its length in front (a varint: one byte below 128).
+// Inline: a new connection's head appends a dozen.
+inline void append_field(std::string& text, std::string_view value) {
+  char prefix[kMaxFieldPrefix + 5];  // room for any size_t, should one pass 4 GiB
+  std::size_t n = 0;
+  for (std::size_t length = value.size();; length >>= 7) {
+    if (length < 0x80) {
+      prefix[n++] = static_cast<char>(length);
+      break;
+    }
+    prefix[n++] = static_cast<char>(0x80 | (length & 0x7f));
+  }
+  text.append(prefix, n).append(value);
+}
 // Reads the field at `at` and moves `at` past it. `text` must hold one.
 // Inline: every header lookup walks the fields with it.
 inline std::string_view read_field(std::string_view text, std::size_t& at) {
@@ -30,9 +45,6 @@ inline std::string_view read_field(std::string_view text, std::size_t& at) {
   at += length;
   return value;
 }
-// The most bytes append_field puts in front of a field (a 32-bit length).
-inline constexpr std::size_t kMaxFieldPrefix = 5;
-
 // Fields in this form, read only: a FieldList's, or the header part of the
 // engine's Handshake.
 class FieldView {

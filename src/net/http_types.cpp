@@ -5,18 +5,6 @@
 
 namespace net {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  // Clients send header names in their usual case: one memcmp decides most
-  // lookups (a byte loop cost a few instructions per byte, on every header of
-  // every new connection).
-  if (a == b) return true;
-  return std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-    return lower(x) == lower(y);
-  });
-}
-
 std::string_view HttpRequest::header(std::string_view name) const { return headers.find(name); }
 
 namespace {

@@ -46,7 +46,20 @@ struct HttpResponse {
   }
 };
 
-bool iequals(std::string_view a, std::string_view b);
+// ASCII case-insensitive equality (header names). Inline: most calls compare
+// with a literal of another length, which the compiler then decides at once.
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  // Clients send header names in their usual case: one memcmp decides most
+  // lookups (a byte loop cost a few instructions per byte, on every header of
+  // every new connection).
+  if (a == b) return true;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
 
 // `s` without the spaces and tabs around it (HTTP's optional whitespace).
 inline std::string_view trim_ows(std::string_view s) {

@@ -115,7 +115,10 @@ void append_nsp(std::string& out, std::string_view nsp) {
 
 // Ids the server made (base64url) are JSON strings as they are.
 bool needs_no_json_escape(std::string_view id) {
-  return std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x20 && c != '"' && c != '\\' && c < 0x7f; });
+  // Printable ASCII (0x20-0x7e) but the quote and the backslash.
+  for (char c : id)
+    if (static_cast<unsigned char>(c - 0x20) >= 0x5f || c == '"' || c == '\\') return false;
+  return true;
 }
 }  // namespace
 
