@@ -105,15 +105,15 @@ class FirstRequest final : public PollTarget,
       // input that came meanwhile).
       if (!watch()) return finish();
       int fd = std::exchange(fd_, -1);
-      if (settings.permessage_deflate && !parsed_.field("Sec-WebSocket-Extensions").empty()) {
+      if (settings.permessage_deflate && !parsed_.field(KnownField::sec_websocket_extensions).empty()) {
         // Beast negotiates the extension, from a Beast request.
         accept_websocket_on_poller(context_, fd, protocol_, shard_, beast_request(), std::move(settings),
                                    std::move(on_open), input_while_handling_);
       } else {
         ws::UpgradeRequest upgrade;
         upgrade.is_upgrade = true;  // handle_upgrade checked it
-        upgrade.key = parsed_.field("Sec-WebSocket-Key");
-        upgrade.version = parsed_.field("Sec-WebSocket-Version");
+        upgrade.key = parsed_.field(KnownField::sec_websocket_key);
+        upgrade.version = parsed_.field(KnownField::sec_websocket_version);
         accept_plain_websocket_on_poller(context_, fd, shard_, upgrade, settings, std::move(on_open),
                                          input_while_handling_);
       }

@@ -1,6 +1,7 @@
 #include "net/request_head.hpp"
 
 #include <array>
+#include <cstring>
 
 #include "net/http_types.hpp"
 
@@ -32,6 +33,43 @@ bool all_of_class(std::string_view s, unsigned char mask) {
   for (unsigned char c : s)
     if (!(kCharClasses[c] & mask)) return false;
   return true;
+}
+
+// Whether every byte of `s` is in [low, 0x7e], or else of a class in `mask`:
+// eight bytes a step while they are all in the range (the usual case), the
+// table for a word that is not. `low` at most 0x80.
+bool all_in_range_or_class(std::string_view s, unsigned char low, unsigned char mask) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  const char* p = s.data();
+  std::size_t n = s.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    // A byte below `low`, or above 0x7e (Bit Twiddling Hacks' hasless, hasmore).
+    std::uint64_t outside = ((w - ones * low) & ~w & highs) | (((w + ones * (127 - 0x7e)) | w) & highs);
+    if (outside && !all_of_class(std::string_view(p, 8), mask)) return false;
+  }
+  return all_of_class(std::string_view(p, n), mask);
+}
+
+static_assert(kMaxRequestHeadFields < 256, "RequestHead::known holds 1 + an index in a byte");
+
+// The KnownField a field's name is, or KnownField::count.
+KnownField known_field(std::string_view name) {
+  switch (name.size()) {
+    case 7:
+      return iequals(name, "Upgrade") ? KnownField::upgrade : KnownField::count;
+    case 10:
+      return iequals(name, "Connection") ? KnownField::connection : KnownField::count;
+    case 17:
+      return iequals(name, "Sec-WebSocket-Key") ? KnownField::sec_websocket_key : KnownField::count;
+    case 21:
+      return iequals(name, "Sec-WebSocket-Version") ? KnownField::sec_websocket_version : KnownField::count;
+    case 24:
+      return iequals(name, "Sec-WebSocket-Extensions") ? KnownField::sec_websocket_extensions : KnownField::count;
+    default:
+      return KnownField::count;
+  }
 }
 
 bool is_token(std::string_view s) { return !s.empty() && all_of_class(s, kTchar); }
@@ -78,7 +116,7 @@ bool parse_request_line(std::string_view line, RequestHead& head) {
   if (second == std::string_view::npos) return false;
   head.method = line.substr(0, first);
   head.target = line.substr(first + 1, second - first - 1);
-  return is_token(head.method) && !head.target.empty() && all_of_class(head.target, kVisible) &&
+  return is_token(head.method) && !head.target.empty() && all_in_range_or_class(head.target, 0x21, kVisible) &&
          line.substr(second + 1) == "HTTP/1.1";
 }
 
@@ -88,7 +126,7 @@ bool parse_field(std::string_view line, RequestHead& head) {
   std::string_view name = line.substr(0, colon);
   std::string_view value = trim_ows(line.substr(colon + 1));
   if (!is_token(name)) return false;  // also refuses obs-fold: a line that starts with a blank
-  if (!all_of_class(value, kVisible | kBlank)) return false;
+  if (!all_in_range_or_class(value, 0x20, kVisible | kBlank)) return false;
   // A body is the full parser's business.
   if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding")) return false;
   // Beast refuses these when they are not token lists (bad_value).
@@ -97,6 +135,10 @@ bool parse_field(std::string_view line, RequestHead& head) {
     return false;
   if (head.fields.size() == kMaxRequestHeadFields) return false;
   head.fields.emplace_back(name, value);
+  if (auto which = known_field(name); which != KnownField::count) {
+    auto& at = head.known[static_cast<std::size_t>(which)];
+    if (at == 0) at = static_cast<std::uint8_t>(head.fields.size());  // the first one counts
+  }
   return true;
 }
 
@@ -110,6 +152,7 @@ std::string_view RequestHead::field(std::string_view name) const {
 
 bool parse_request_head(std::string_view text, RequestHead& head) {
   head.fields.clear();
+  head.known = {};
   if (text.size() < 4 || text.substr(text.size() - 4) != "\r\n\r\n") return false;
   std::string_view rest = text, line;
   if (!next_line(rest, line) || !parse_request_line(line, head)) return false;
@@ -121,8 +164,8 @@ bool parse_request_head(std::string_view text, RequestHead& head) {
 }
 
 bool is_websocket_upgrade(const RequestHead& head) {
-  return head.method == "GET" && list_has_token(head.field("Connection"), "upgrade") &&
-         list_has_token(head.field("Upgrade"), "websocket");
+  return head.method == "GET" && list_has_token(head.field(KnownField::connection), "upgrade") &&
+         list_has_token(head.field(KnownField::upgrade), "websocket");
 }
 
 }  // namespace net

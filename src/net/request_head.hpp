@@ -10,12 +10,25 @@
 // always safe, and accepting must agree with Beast
 // (fuzz/request_head_fuzz.cpp checks both).
 
+#include <array>
 #include <boost/container/small_vector.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <utility>
 
 namespace net {
+
+// The fields an upgrade reads, found once by the parse instead of by a walk
+// over every field per lookup.
+enum class KnownField : std::uint8_t {
+  connection,
+  upgrade,
+  sec_websocket_key,
+  sec_websocket_version,
+  sec_websocket_extensions,
+  count
+};
 
 struct RequestHead {
   std::string_view method;
@@ -23,9 +36,16 @@ struct RequestHead {
   // Name as sent, value trimmed. Room for a browser's usual dozen fields
   // inline: the head is parsed without an allocation.
   boost::container::small_vector<std::pair<std::string_view, std::string_view>, 16> fields;
+  // For each KnownField, 1 + the index of its first field, 0 when absent.
+  std::array<std::uint8_t, static_cast<std::size_t>(KnownField::count)> known{};
 
   // The first field with this name (case-insensitive), "" when absent.
   std::string_view field(std::string_view name) const;
+  // The same for a known field, without the walk.
+  std::string_view field(KnownField which) const {
+    auto at = known[static_cast<std::size_t>(which)];
+    return at == 0 ? std::string_view() : fields[at - 1].second;
+  }
 };
 
 // The largest number of fields taken; a head with more goes to Beast.

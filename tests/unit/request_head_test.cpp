@@ -46,6 +46,51 @@ TEST(RequestHead, KeepsRepeatedFieldsInTheOrderSent) {
   EXPECT_EQ(head.field("A"), "1");  // the first of its name
 }
 
+// The known fields are found as field(name) finds them: the first of the
+// name, in any case, and none when absent (a reused head forgets the last).
+TEST(RequestHead, FindsTheKnownFieldsAsTheWalkDoes) {
+  net::RequestHead head;
+  ASSERT_TRUE(net::parse_request_head(kUpgrade, head));
+  EXPECT_EQ(head.field(net::KnownField::sec_websocket_key), "dGhlIHNhbXBsZSBub25jZQ==");
+  EXPECT_EQ(head.field(net::KnownField::sec_websocket_version), "13");
+  EXPECT_EQ(head.field(net::KnownField::connection), "keep-alive, Upgrade");
+  EXPECT_EQ(head.field(net::KnownField::sec_websocket_extensions), "");
+  ASSERT_TRUE(net::parse_request_head(
+      "GET / HTTP/1.1\r\nupgrade: one\r\nSEC-WEBSOCKET-EXTENSIONS: x\r\nUpgrade: two\r\n\r\n", head));
+  EXPECT_EQ(head.field(net::KnownField::upgrade), "one");
+  EXPECT_EQ(head.field(net::KnownField::sec_websocket_extensions), "x");
+  EXPECT_EQ(head.field(net::KnownField::sec_websocket_key), "");
+  EXPECT_EQ(head.field(net::KnownField::connection), "");
+}
+
+// Values and targets are checked eight bytes a step: a byte out of place is
+// refused, and a tab kept, wherever it falls in a word.
+TEST(RequestHead, ChecksEveryByteOfValuesAndTargetsAtEveryPlace) {
+  net::RequestHead head;
+  for (std::size_t n = 1; n <= 24; ++n) {
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string value(n, 'v');
+      auto with = [&](char c) {
+        std::string v = value;
+        v[at] = c;
+        return net::parse_request_head("GET / HTTP/1.1\r\nX-Field: <" + v + ">\r\n\r\n", head);
+      };
+      EXPECT_TRUE(with('~')) << n << " at " << at;
+      EXPECT_TRUE(with(' ')) << n << " at " << at;
+      EXPECT_TRUE(with('\t')) << n << " at " << at;
+      for (char bad : {'\x01', '\x1f', '\x7f', '\x80', '\xff', '\n'})
+        EXPECT_FALSE(with(bad)) << n << " at " << at << " byte " << int(static_cast<unsigned char>(bad));
+      std::string target = "/" + value;
+      target[1 + at] = '\x7f';
+      EXPECT_FALSE(net::parse_request_head("GET " + target + " HTTP/1.1\r\n\r\n", head)) << n << " at " << at;
+      target[1 + at] = '\t';
+      EXPECT_FALSE(net::parse_request_head("GET " + target + " HTTP/1.1\r\n\r\n", head)) << n << " at " << at;
+      target[1 + at] = '~';
+      EXPECT_TRUE(net::parse_request_head("GET " + target + " HTTP/1.1\r\n\r\n", head)) << n << " at " << at;
+    }
+  }
+}
+
 TEST(RequestHead, RefusesWhatIsNotThePlainForm) {
   auto refused = [](std::string text) {
     net::RequestHead head;
