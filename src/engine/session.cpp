@@ -51,8 +51,8 @@ void listen(Session& session, MessageHandler on_message, CloseHandler on_close) 
 SessionImpl::SessionImpl(std::shared_ptr<ServerState> server, std::size_t shard, Handshake handshake,
                          TransportKind transport)
     : server_(std::move(server)),
-      handshake_(std::move(handshake)),
       shard_(static_cast<std::uint32_t>(shard)),
+      handshake_(std::move(handshake)),
       transport_(transport) {
   write_sid(shard, id_.data());
   if (transport == TransportKind::polling) polling_ = std::make_unique<Polling>();

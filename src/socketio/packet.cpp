@@ -214,7 +214,7 @@ boost::system::result<std::optional<Packet>> Decoder::add_text(std::string_view 
   if (!placeholders_valid(packet.data, attachments)) return DecodeError::bad_placeholder;
   packet.attachments.reserve(attachments);
   pending_ = std::make_unique<Packet>(std::move(packet));
-  expected_ = attachments;
+  expected_ = static_cast<std::uint32_t>(attachments);  // checked against max_attachments_ above
   return std::optional<Packet>();
 }
 

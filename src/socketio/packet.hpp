@@ -5,6 +5,7 @@
 // {"_placeholder":true,"num":N} and travel as N separate binary Engine.IO
 // messages after the text one.
 
+#include <algorithm>
 #include <boost/json/value.hpp>
 #include <boost/system/result.hpp>
 #include <cstdint>
@@ -73,7 +74,8 @@ inline boost::system::error_code make_error_code(DecodeError e) {
 // a BINARY_EVENT's attachments arrive as the next binary messages.
 class Decoder {
  public:
-  explicit Decoder(std::size_t max_attachments = 10) : max_attachments_(max_attachments) {}
+  explicit Decoder(std::size_t max_attachments = 10)
+      : max_attachments_(static_cast<std::uint32_t>(std::min<std::size_t>(max_attachments, UINT32_MAX))) {}
 
   // A complete packet, std::nullopt while attachments are still due, or an
   // error after which the connection must be closed.
@@ -81,9 +83,10 @@ class Decoder {
   boost::system::result<std::optional<Packet>> add_binary(std::string bytes);
 
  private:
-  std::size_t max_attachments_;
+  // 16 bytes in all: one per client.
   std::unique_ptr<Packet> pending_;  // a binary packet waiting for attachments; rare, so not inline
-  std::size_t expected_ = 0;
+  std::uint32_t max_attachments_;
+  std::uint32_t expected_ = 0;  // at most max_attachments_
 };
 
 }  // namespace socketio

@@ -43,6 +43,11 @@ const std::string& Socket::nsp() const { return nsp_->name(); }
 std::size_t Socket::shard() const { return client_->shard(); }
 std::string_view Socket::transport() const { return engine::transport_name(client_->session().transport()); }
 
+const std::string& Socket::pid() const {
+  static const std::string none;
+  return pid_ ? *pid_ : none;
+}
+
 void Socket::on(std::string event, EventHandler handler) {
   // Grown one at a time: a socket has a handful of handlers, and doubling
   // would leave a quarter of them unused on every idle socket.
@@ -271,7 +276,7 @@ void Socket::on_closed(std::string_view reason) {
   if (hooks_)
     for (const auto& h : std::vector(hooks_->disconnecting)) h(reason);
   auto& core = client_->server();
-  if (core.recovery && recoverable(reason)) core.recovery->save(SavedSession{id_, pid_, nsp(), rooms(), data});
+  if (core.recovery && recoverable(reason)) core.recovery->save(SavedSession{id_, pid(), nsp(), rooms(), data});
   nsp_->adapter().local_rooms().remove_socket(this);
   connected_ = false;
   metrics::add(metrics::disconnect_slot(reason));

@@ -75,7 +75,7 @@ class Socket final : public adapter::LocalSocket, public std::enable_shared_from
   std::string_view transport() const;
   bool recovered() const { return recovered_; }
   // The private id for connection state recovery ("" when it is off).
-  const std::string& pid() const { return pid_; }
+  const std::string& pid() const;
   // socket.data: anything the application keeps with the socket; fetchSockets
   // and connection state recovery carry it.
   boost::json::value data;
@@ -118,7 +118,7 @@ class Socket final : public adapter::LocalSocket, public std::enable_shared_from
 
   // Internal: driven by Client and the namespace.
   void on_connected(bool recovered);
-  void set_pid(std::string pid) { pid_ = std::move(pid); }
+  void set_pid(std::string pid) { pid_ = std::make_unique<std::string>(std::move(pid)); }
   void on_packet_event(Args args, std::string event, std::optional<std::uint64_t> ack_id);
   void on_packet_ack(std::uint64_t id, Args args);
   void on_closed(std::string_view reason);
@@ -139,7 +139,9 @@ class Socket final : public adapter::LocalSocket, public std::enable_shared_from
   Handshake handshake_;
   bool connected_ = false;
   bool recovered_ = false;
-  std::string pid_;
+  // Only with connection state recovery: 8 bytes, not a string's 32, on the
+  // sockets of a server without it.
+  std::unique_ptr<std::string> pid_;
 
   // Event handlers in the order they were added. A socket has a handful: a
   // vector searched in order is smaller than a map and as fast.
