@@ -24,20 +24,14 @@ Query parse_query(std::string_view query) {
   // Only the three keys are decoded: no list of every parameter.
   net::for_each_query_piece(query, [&](std::string_view raw_key, std::string_view raw_value) {
     std::string* slot = nullptr;
-    std::string decoded;  // only for a key with escapes
-    std::string_view key = raw_key;
-    if (net::needs_decoding(raw_key, true)) key = decoded = net::percent_decode_lenient(raw_key, true);
+    std::string key = net::percent_decode_lenient(raw_key, true);  // a short key: no allocation
     if (key == "EIO")
       slot = &q.eio;
     else if (key == "transport")
       slot = &q.transport;
     else if (key == "sid")
       slot = &q.sid;
-    if (!slot) return;
-    if (net::needs_decoding(raw_value, true))
-      *slot = net::percent_decode_lenient(raw_value, true);
-    else
-      slot->assign(raw_value);
+    if (slot) *slot = net::percent_decode_lenient(raw_value, true);
   });
   return q;
 }

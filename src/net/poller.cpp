@@ -174,7 +174,7 @@ void Poller::run_round() {
   round_size_ = n < 0 ? 0 : n;
   dispatching = this;
   auto& forgotten = impl_->forgotten;
-  forgotten.clear();  // left over only if a handler threw out of the last round
+  forgotten.clear();  // the last round's: consulted only during a round
   for (round_at_ = 0; round_at_ < round_size_;) {
     const epoll_event& event = events_[round_at_++];
     int fd = static_cast<int>(event.data.u64);
@@ -183,7 +183,6 @@ void Poller::run_round() {
   }
   dispatching = nullptr;
   round_size_ = round_at_ = 0;
-  forgotten.clear();
   // A full round may have left events in the set, and the set's own edge
   // is spent: come back after the handlers already queued.
   if (n == kMaxEvents) asio::post(impl_->context, [this] { run_round(); });

@@ -129,13 +129,14 @@ bool parse_field(std::string_view line, RequestHead& head) {
   if (!all_in_range_or_class(value, 0x20, kVisible | kBlank)) return false;
   // A body is the full parser's business.
   if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding")) return false;
+  KnownField which = known_field(name);
   // Beast refuses these when they are not token lists (bad_value).
-  if ((iequals(name, "Connection") || iequals(name, "Proxy-Connection")) &&
+  if ((which == KnownField::connection || iequals(name, "Proxy-Connection")) &&
       !for_each_token(value, [](std::string_view) {}))
     return false;
   if (head.fields.size() == kMaxRequestHeadFields) return false;
   head.fields.emplace_back(name, value);
-  if (auto which = known_field(name); which != KnownField::count) {
+  if (which != KnownField::count) {
     auto& at = head.known[static_cast<std::size_t>(which)];
     if (at == 0) at = static_cast<std::uint8_t>(head.fields.size());  // the first one counts
   }

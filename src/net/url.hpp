@@ -39,14 +39,6 @@ void for_each_query_piece(std::string_view query, Fn&& fn) {
   }
 }
 
-// Whether percent_decode_lenient would change `text`: most keys and values
-// have nothing to decode, and can be read as they are.
-inline bool needs_decoding(std::string_view text, bool plus_is_space) {
-  for (char c : text)
-    if (c == '%' || (plus_is_space && c == '+')) return true;
-  return false;
-}
-
 // Lenient decoding for query strings: '+' -> ' ' when `plus_is_space`,
 // malformed escapes kept verbatim.
 std::string percent_decode_lenient(std::string_view text, bool plus_is_space);
