@@ -151,14 +151,17 @@ async function watch(binary, child) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Resolves once `check()` resolves truthy (a throw counts as not yet); fails after `ms`.
+// Resolves once `check()` resolves truthy (a throw counts as not yet); fails
+// after `ms`. `what` names the condition; a function is called at the failure,
+// so that the message can say what was seen instead.
 export async function until(check, ms = 5000, what = "condition") {
   const deadline = Date.now() + ms;
   for (;;) {
     try {
       if (await check()) return;
     } catch {}
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${typeof what === "function" ? await what() : what}`);
     await sleep(50);
   }
 }
