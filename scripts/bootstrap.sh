@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 # here); rabbitmq-server likewise (the ingest tests start private brokers;
 # bootstrap stops and disables the service Debian starts on install);
 # librabbitmq-dev is rabbitmq-c 0.11, the AMQP client of src/ingest/, and
-# toml++ reads its [[route]] tables; clang-14 and libFuzzer build the
+# toml++ reads its [[route]] tables; libjemalloc-dev is the programs'
+# allocator (CMakeLists.txt, SWITCHBOARD_MALLOC); clang-14 and libFuzzer build the
 # fuzzers; dpkg-dev gives CPack's .deb its dependencies (dpkg-shlibdeps);
 # zlib1g-dev gzips the served client bundle, libcrypt-dev (libxcrypt) checks
 # the admin UI's bcrypt password; chromium runs the browser tests
@@ -22,7 +23,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libspdlog-dev libfmt-dev libcli11-dev libjwt-dev
   libgtest-dev googletest
-  libhiredis-dev libmsgpuck-dev librabbitmq-dev libtomlplusplus-dev
+  libhiredis-dev libmsgpuck-dev librabbitmq-dev libtomlplusplus-dev libjemalloc-dev
   redis-server rabbitmq-server
   clang-14 libfuzzer-14-dev
   curl

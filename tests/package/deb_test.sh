@@ -39,7 +39,7 @@ grep -qx /etc/switchboard/switchboard.toml "$work/conffiles" && grep -qx /etc/sw
   die "conffiles: $(cat "$work/conffiles")"
 ok "switchboard.toml and switchboard.env are conffiles"
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libc6 libstdc++6 libssl3 libjwt libspdlog libhiredis libboost-json1.81; do
+for lib in libc6 libstdc++6 libssl3 libjwt libspdlog libhiredis libboost-json1.81 libjemalloc2; do
   grep -q "$lib" <<<"$depends" || die "Depends (from dpkg-shlibdeps) lacks $lib: $depends"
 done
 ok "Depends, from dpkg-shlibdeps: $depends"
