@@ -23,17 +23,20 @@ const health = async (server) => (await (await fetch(`${server.url}/health`)).js
 // a group stop: the threads stop as each is next scheduled, and on a loaded
 // machine a thread woken by the network may still run (and ack) meanwhile.
 function stopped(pid) {
-  return fs.readdirSync(`/proc/${pid}/task`).every((tid) => {
-    const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-    return stat[stat.lastIndexOf(")") + 2] === "T";
-  });
+  return fs.readdirSync(`/proc/${pid}/task`).every((tid) => statFields(`/proc/${pid}/task/${tid}/stat`)[0] === "T");
 }
 
 // utime + stime of a process, in clock ticks (usually 10 ms).
 function cpuTicks(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const fields = statFields(`/proc/${pid}/stat`);
   return Number(fields[11]) + Number(fields[12]);
+}
+
+// The fields of a /proc stat file after the command name (which may hold
+// blanks and parentheses): the state first, then utime at 11 and stime at 12.
+function statFields(file) {
+  const stat = fs.readFileSync(file, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
 }
 
 describe("RabbitMQ ingestion: faults", () => {
